@@ -1,0 +1,194 @@
+"""echo_rnn.py: data, graph, a short run that learns, bad input, Ctrl-C + resume."""
+import json
+import os
+
+import numpy as np
+import pytest
+
+import echo_rnn
+import utils
+from conftest import interrupt_after, read_metrics
+
+
+# --- data -------------------------------------------------------------------
+def test_generate_data_shapes_and_echo():
+    rng = np.random.RandomState(0)
+    x, y = echo_rnn.generate_data(1000, 3, 5, rng=rng)
+    assert x.shape == y.shape == (5, 200)
+    flat_x, flat_y = x.ravel(), y.ravel()
+    # y is x shifted three to the right, zeros shifted in
+    np.testing.assert_array_equal(flat_y[3:], flat_x[:-3])
+    assert flat_y[:3].tolist() == [0, 0, 0]
+    # a row continues the row above: its first targets echo the row above's end
+    np.testing.assert_array_equal(y[2, :3], x[1, -3:])
+    assert set(np.unique(x)) == {0, 1}
+    assert 0.4 < x.mean() < 0.6
+
+
+def test_generate_data_trims_to_whole_rows():
+    x, y = echo_rnn.generate_data(1003, 2, 5, rng=np.random.RandomState(1))
+    assert x.shape == (5, 200)
+
+
+def test_each_epoch_and_the_evaluation_get_their_own_series():
+    series = [echo_rnn.generate_data(500, 3, 5, rng=echo_rnn.epoch_rng(7, e))[0]
+              for e in range(3)]
+    again = echo_rnn.generate_data(500, 3, 5, rng=echo_rnn.epoch_rng(7, 1))[0]
+    evaluation = echo_rnn.generate_data(500, 3, 5, rng=echo_rnn.evaluation_rng(7))[0]
+    np.testing.assert_array_equal(series[1], again)   # reproducible after --resume
+    for s in series:
+        assert not np.array_equal(s, evaluation)
+    assert not np.array_equal(series[0], series[1])
+
+
+def test_echo_accuracy_leaves_out_the_row_starts():
+    target = np.array([[1, 1, 1, 0, 1, 0], [0, 1, 0, 1, 1, 1]])
+    predicted = target.copy()
+    predicted[:, :3] = 1 - predicted[:, :3]      # wrong only where there is no source
+    assert echo_rnn.echo_accuracy(predicted, target, 3) == 1.0
+    predicted[0, 4] = 1 - predicted[0, 4]
+    assert echo_rnn.echo_accuracy(predicted, target, 3) == pytest.approx(5 / 6)
+
+
+# --- graph ------------------------------------------------------------------
+def test_graph_shapes_and_one_set_of_weights():
+    g = echo_rnn.build_graph(15, 4, 2, 0.3, seed=0)
+    with g.graph.as_default():
+        trainable = {v.op.name: v.shape.as_list() for v in utils.tf.trainable_variables()}
+    # the 15 unrolled steps share W, b, W2, b2
+    assert trainable == {"W": [5, 4], "b": [1, 4], "W2": [4, 2], "b2": [1, 2]}
+    with utils.make_session(g.graph) as sess:
+        sess.run(g.init)
+        feed = {g.batchX_placeholder: np.ones((3, 15)),
+                g.batchY_placeholder: np.zeros((3, 15), np.int32),
+                g.init_state: np.zeros((3, 4))}
+        predictions, state = sess.run([g.predictions, g.current_state], feed)
+    assert predictions.shape == (3, 15, 2)
+    np.testing.assert_allclose(predictions.sum(axis=2), 1.0, rtol=1e-5)
+    assert state.shape == (3, 4)
+
+
+def test_init_state_is_used():
+    g = echo_rnn.build_graph(5, 4, 2, 0.3, seed=0)
+    with utils.make_session(g.graph) as sess:
+        sess.run(g.init)
+        feed = {g.batchX_placeholder: np.zeros((2, 5)),
+                g.batchY_placeholder: np.zeros((2, 5), np.int32)}
+        feed[g.init_state] = np.zeros((2, 4))
+        a = sess.run(g.predictions, feed)
+        feed[g.init_state] = np.ones((2, 4))
+        b = sess.run(g.predictions, feed)
+    assert not np.allclose(a[:, 0], b[:, 0])
+
+
+# --- runs -------------------------------------------------------------------
+@pytest.mark.slow
+def test_quick_run_writes_everything_and_the_loss_falls(tmp_path):
+    out = tmp_path / "echo"
+    assert echo_rnn.main(["--quick", "--output-dir", str(out)]) == 0
+    m = read_metrics(out)
+    for key in ("final_loss", "echo_accuracy", "steps", "train_seconds", "script",
+                "tensorflow_version", "python_version", "seed", "config"):
+        assert key in m
+    assert m["steps"] == 2 * (25000 // 5 // 15)
+    assert m["config"]["total_series_length"] == 25000
+    assert m["config"]["state_size"] == 4
+    state = json.loads((out / "checkpoints" / "state.json").read_text())
+    losses = state["losses"]
+    assert len(losses) == m["steps"]
+    assert np.mean(losses[-100:]) < 0.5 * np.mean(losses[:100])
+    for name in ("echo.png", "loss.png"):
+        assert (out / name).stat().st_size > 10000
+    assert os.listdir(str(out / "tensorboard" / "train"))
+    assert utils.tf.train.latest_checkpoint(str(out / "checkpoints")).endswith(
+        "model-%d" % m["steps"])
+
+
+@pytest.mark.slow
+def test_learns_the_echo_and_one_unit_cannot(tmp_path):
+    assert echo_rnn.main(["--epochs", "3", "--output-dir", str(tmp_path / "a")]) == 0
+    assert read_metrics(tmp_path / "a")["echo_accuracy"] >= 0.999
+    assert echo_rnn.main(["--epochs", "3", "--state-size", "1",
+                          "--output-dir", str(tmp_path / "b")]) == 0
+    assert read_metrics(tmp_path / "b")["echo_accuracy"] < 0.9
+
+
+@pytest.mark.slow
+def test_same_seed_same_figures(tmp_path):
+    runs = []
+    for name in ("a", "b"):
+        echo_rnn.main(["--quick", "--output-dir", str(tmp_path / name)])
+        runs.append(read_metrics(tmp_path / name))
+    assert runs[0]["final_loss"] == runs[1]["final_loss"]
+    assert runs[0]["echo_accuracy"] == runs[1]["echo_accuracy"]
+
+
+@pytest.mark.parametrize("flags, message", [
+    (["--batch-size", "0"], "--batch-size"),
+    (["--state-size", "-2"], "--state-size"),
+    (["--truncated-backprop-length", "0"], "--truncated-backprop-length"),
+    (["--echo-step", "15"], "smaller than --truncated-backprop-length"),
+    (["--echo-step", "20", "--truncated-backprop-length", "10"], "--echo-step"),
+    (["--learning-rate", "0"], "--learning-rate"),
+    (["--learning-rate", "nan"], "--learning-rate"),
+    (["--total-series-length", "40"], "too short"),
+    (["--num-classes", "1"], "--num-classes"),
+    (["--threads", "-1"], "--threads"),
+])
+def test_bad_values_exit_2_and_write_nothing(tmp_path, capsys, flags, message):
+    out = tmp_path / "never"
+    with pytest.raises(SystemExit) as exc:
+        echo_rnn.main(flags + ["--output-dir", str(out)])
+    assert exc.value.code == 2
+    err = capsys.readouterr().err
+    assert "error:" in err and message in err
+    assert not out.exists()
+
+
+def test_device_gpu_without_a_gpu_is_an_error(tmp_path, capsys):
+    out = tmp_path / "gpu"
+    if utils.gpu_names():   # on a GPU machine the flag must simply work
+        assert echo_rnn.main(["--quick", "--device", "gpu", "--output-dir", str(out)]) == 0
+        return
+    with pytest.raises(SystemExit) as exc:
+        echo_rnn.main(["--quick", "--device", "gpu", "--output-dir", str(out)])
+    assert exc.value.code == 2
+    assert "no GPU" in capsys.readouterr().err
+    assert not out.exists()
+
+
+@pytest.mark.slow
+def test_divergence_exits_1_and_keeps_the_last_good_checkpoint(tmp_path, capsys):
+    out = tmp_path / "nan"
+    assert echo_rnn.main(["--quick", "--output-dir", str(out)]) == 0
+    good = utils.tf.train.latest_checkpoint(str(out / "checkpoints"))
+    status = echo_rnn.main(["--quick", "--epochs", "3", "--resume",
+                            "--learning-rate", "1e38", "--output-dir", str(out)])
+    assert status == 1
+    err = capsys.readouterr().err
+    assert "at step" in err and "--learning-rate" in err
+    assert utils.tf.train.latest_checkpoint(str(out / "checkpoints")) == good
+
+
+@pytest.mark.slow
+def test_ctrl_c_saves_and_resume_continues_the_step_count(tmp_path):
+    out = str(tmp_path / "int")
+    status, stdout, err = interrupt_after(
+        "echo_rnn.py", "epoch  1/50", ["--epochs", "50", "--output-dir", out])
+    assert status == 130, err
+    assert "--resume" in err
+    m = read_metrics(out)
+    assert m["interrupted"] is True
+    stopped = m["steps"]
+    assert 666 <= stopped < 50 * 666
+    assert utils.tf.train.latest_checkpoint(os.path.join(out, "checkpoints")).endswith(
+        "model-%d" % stopped)
+    # resume with a shorter plan that still lies ahead of the stop
+    epochs = stopped // 666 + 2
+    assert echo_rnn.main(["--resume", "--epochs", str(epochs), "--output-dir", out]) == 0
+    m = read_metrics(out)
+    assert m["steps"] == epochs * 666
+    assert m["interrupted"] is False
+    state = json.loads(open(os.path.join(out, "checkpoints", "state.json")).read())
+    assert len(state["losses"]) == epochs * 666
+    assert [e["epoch"] for e in state["epochs"]] == list(range(1, epochs + 1))

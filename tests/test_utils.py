@@ -1,0 +1,174 @@
+"""utils.py: each shared piece on its own."""
+import argparse
+import json
+import os
+import signal
+
+import numpy as np
+import pytest
+
+import utils
+from utils import tf
+
+
+def test_tensorflow_is_the_graph_api_on_either_stack():
+    assert not tf.executing_eagerly()
+    assert hasattr(tf, "placeholder") and hasattr(tf, "Session")
+    assert hasattr(tf.nn.rnn_cell, "BasicRNNCell") and hasattr(tf.nn.rnn_cell, "GRUCell")
+    assert os.environ["TF_USE_LEGACY_KERAS"] == "1"
+    assert utils.tensorflow_version().split(".")[0] in ("1", "2")
+
+
+@pytest.mark.parametrize("func, good, bad", [
+    (utils.positive_int, [("3", 3), ("1", 1)], ["0", "-1", "2.5", "x"]),
+    (utils.positive_float, [("0.5", 0.5), ("1e-3", 1e-3)], ["0", "-1", "inf", "nan", "x"]),
+    (utils.probability, [("1", 1.0), ("0.25", 0.25)], ["0", "1.5", "-0.1", "nan"]),
+    (utils.fraction, [("0", 0.0), ("0.2", 0.2)], ["1", "-0.1", "x"]),
+])
+def test_flag_types(func, good, bad):
+    for text, value in good:
+        assert func(text) == value
+    for text in bad:
+        with pytest.raises(argparse.ArgumentTypeError):
+            func(text)
+
+
+def test_common_flags_and_quick(tmp_path):
+    parser = utils.make_parser("demo_script.py", "doc", default_epochs=7)
+    parser.add_argument("--size", type=int, default=100)
+    args = parser.parse_args([])
+    assert args.epochs == 7 and args.seed == 42 and args.device == "auto"
+    assert args.output_dir == os.path.join("runs", "demo_script")
+    args = parser.parse_args(["--quick", "--size", "5"])
+    utils.apply_quick(parser, args, {"epochs": 1, "size": 2})
+    assert args.epochs == 1
+    assert args.size == 5          # a flag given on the command line wins
+
+
+def test_device_choice():
+    assert utils.resolve_device("cpu") == "/device:CPU:0"
+    expected = "/device:GPU:0" if utils.gpu_names() else "/device:CPU:0"
+    assert utils.resolve_device("auto") == expected
+    assert utils.resolve_device("gpu") == "/device:GPU:0"
+
+
+def test_session_threads_and_seeded_graph():
+    graph = tf.Graph()
+    with graph.as_default():
+        tf.set_random_seed(3)
+        value = tf.random_uniform([4])
+    values = []
+    for _ in range(2):
+        with utils.make_session(graph, threads=1) as sess:
+            values.append(sess.run(value))
+    np.testing.assert_array_equal(values[0], values[1])
+
+
+def test_write_json_atomic_replaces_and_leaves_no_temporary(tmp_path):
+    path = str(tmp_path / "m.json")
+    utils.write_json_atomic(path, {"a": np.float32(0.5), "b": np.arange(3)})
+    utils.write_json_atomic(path, {"a": 1})
+    assert json.load(open(path)) == {"a": 1}
+    assert os.listdir(str(tmp_path)) == ["m.json"]
+
+
+def test_write_json_atomic_keeps_the_old_file_when_writing_fails(tmp_path):
+    path = str(tmp_path / "m.json")
+    utils.write_json_atomic(path, {"a": 1})
+    with pytest.raises(TypeError):
+        utils.write_json_atomic(path, {"a": object()})
+    assert json.load(open(path)) == {"a": 1}
+    assert os.listdir(str(tmp_path)) == ["m.json"]
+
+
+def test_write_metrics_has_the_common_keys(tmp_path):
+    args = argparse.Namespace(seed=5, output_dir=str(tmp_path))
+    utils.write_metrics(args, "/x/some.py", {"acc": 0.5}, 12, 1.23456, {"k": 1})
+    m = json.load(open(str(tmp_path / "metrics.json")))
+    assert m["acc"] == 0.5 and m["script"] == "some.py" and m["steps"] == 12
+    assert m["seed"] == 5 and m["config"] == {"k": 1} and m["train_seconds"] == 1.235
+    assert m["tensorflow_version"] == utils.tensorflow_version()
+
+
+def test_check_finite():
+    utils.check_finite(0.5, 3)
+    with pytest.raises(utils.Diverged, match="at step 17"):
+        utils.check_finite(float("nan"), 17)
+    with pytest.raises(utils.Diverged):
+        utils.check_finite(np.array([1.0, np.inf]), 2)
+
+
+def test_run_guarded_exit_statuses(capsys):
+    def raiser(exc):
+        def body(args):
+            raise exc
+        return body
+    assert utils.run_guarded("s.py", lambda a: None, None) == 0
+    assert utils.run_guarded("s.py", raiser(utils.DataError("d.csv", "line 3: bad")),
+                             None) == 2
+    assert capsys.readouterr().err.strip() == "s.py: error: d.csv: line 3: bad"
+    assert utils.run_guarded("s.py", raiser(utils.Diverged("nan")), None) == 1
+    assert utils.run_guarded("s.py", raiser(utils.Interrupted("x")), None) == 130
+    with pytest.raises(ValueError):
+        utils.run_guarded("s.py", raiser(ValueError("a bug")), None)
+
+
+def test_stop_request_turns_the_first_ctrl_c_into_a_flag():
+    with utils.StopRequest() as stop:
+        assert not stop.requested
+        os.kill(os.getpid(), signal.SIGINT)
+        assert stop.requested
+        with pytest.raises(KeyboardInterrupt):
+            os.kill(os.getpid(), signal.SIGINT)
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+
+
+def test_checkpoints_round_trip(tmp_path):
+    graph = tf.Graph()
+    with graph.as_default():
+        v = tf.Variable([1.0, 2.0])
+        step = tf.train.get_or_create_global_step()
+        bump = tf.group(v.assign(v * 3), step.assign_add(1))
+        init = tf.global_variables_initializer()
+    ckpt = utils.Checkpoints(graph, str(tmp_path))
+    with tf.Session(graph=graph) as sess:
+        sess.run(init)
+        assert ckpt.restore(sess) is None
+        sess.run(bump)
+        ckpt.save(sess, 1, {"losses": [0.5]})
+    with tf.Session(graph=graph) as sess:
+        sess.run(init)
+        state = ckpt.restore(sess)
+        assert sess.run(step) == 1
+        np.testing.assert_allclose(sess.run(v), [3.0, 6.0])
+    assert state["losses"] == [0.5] and state["checkpoint"] == "model-1"
+
+
+def test_progress_line(capsys):
+    progress = utils.Progress(10, first_epoch=2, seconds_before=100)
+    line = progress.line(4, 500, loss=0.25, note="x")
+    assert line.startswith("epoch  5/10  step 500  loss 0.2500  note x  elapsed 1m40s")
+    assert "left" in line
+    assert utils.format_seconds(3725) == "1h02m"
+
+
+def test_plots_are_saved_headless(tmp_path):
+    path = str(tmp_path / "c.png")
+    utils.plot_curves(path, {"a": ([1, 2, 3], [3, 2, 1]), "b": ([1, 2], [1, 1])},
+                      "x", "y", "t", logy=True)
+    import matplotlib
+    assert matplotlib.get_backend().lower() == "agg"
+    with open(path, "rb") as handle:
+        assert handle.read(8) == b"\x89PNG\r\n\x1a\n"
+
+
+def test_scalar_summaries_are_written(tmp_path):
+    writers = utils.summary_writers(str(tmp_path), tf.Graph(), ("train", "val"))
+    utils.scalar_summary(writers["val"], 3, rmse=1.5)
+    for w in writers.values():
+        w.close()
+    assert os.listdir(str(tmp_path / "tensorboard" / "val"))
+    folder = str(tmp_path / "tensorboard" / "val")
+    events = tf.train.summary_iterator(os.path.join(folder, os.listdir(folder)[0]))
+    values = [v.simple_value for e in events for v in e.summary.value]
+    assert values == [1.5]
