@@ -56,7 +56,8 @@ def parse_args(argv=None):
     group.add_argument("--plot-every", type=utils.positive_int, default=100,
                        help="with --show, redraw the figure every this many steps")
     args = parser.parse_args(argv)
-    utils.apply_quick(parser, args, QUICK)
+    if args.quick:
+        utils.apply_preset(parser, args, QUICK)
     utils.check_common(parser, args)
     if args.num_classes < 2:
         parser.error("argument --num-classes: must be >= 2, got %d" % args.num_classes)

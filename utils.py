@@ -170,12 +170,14 @@ def make_parser(script, doc, default_epochs):
     return parser
 
 
-def apply_quick(parser, args, quick):
-    """With --quick, use the `quick` values for every flag left at its default."""
-    if args.quick:
-        for name, value in quick.items():
-            if getattr(args, name) == parser.get_default(name):
-                setattr(args, name, value)
+def apply_preset(parser, args, preset):
+    """Use `preset` values for every flag left at its default (--quick, --book).
+
+    Flags given on the command line win over the preset.
+    """
+    for name, value in preset.items():
+        if getattr(args, name) == parser.get_default(name):
+            setattr(args, name, value)
     return args
 
 

@@ -40,7 +40,7 @@ def test_common_flags_and_quick(tmp_path):
     assert args.epochs == 7 and args.seed == 42 and args.device == "auto"
     assert args.output_dir == os.path.join("runs", "demo_script")
     args = parser.parse_args(["--quick", "--size", "5"])
-    utils.apply_quick(parser, args, {"epochs": 1, "size": 2})
+    utils.apply_preset(parser, args, {"epochs": 1, "size": 2})
     assert args.epochs == 1
     assert args.size == 5          # a flag given on the command line wins
 
