@@ -1,0 +1,638 @@
+"""A character-level RNN on Shakespeare's *The Tempest*: train, sample, evaluate.
+
+Accompanies "A Gentle Intro to Recurrent Neural Networks in TensorFlow", which
+writes Karpathy's min-char-rnn in TensorFlow: the text is read one character at
+a time and the network learns to predict the next one. By default the
+recurrence is written by hand, with the article's names:
+
+    h_t = tanh(W_xh x_t + W_hh h_{t-1} + b_h)      y_t = W_hy h_t + b_y
+
+(x_t one-hot of size V, h_t of size H). `--cell rnn|gru|lstm` swaps in
+`tf.nn.rnn_cell` cells under `dynamic_rnn`. Two of the article's "implementation
+issues" are fixed: the hidden state is carried from one window to the next
+within an epoch (truncated backprop) and reset at each epoch, and sampling runs
+on the trained weights (the sampler shares the training graph's variables).
+
+Run:  python char_rnn.py                          (train, about 5-10 minutes)
+      python char_rnn.py --quick                  (seconds)
+      python char_rnn.py --sample 500 --prime "MIRANDA."   (print generated text)
+      python char_rnn.py --evaluate some.txt      (bits per character of a text)
+
+Output in runs/char_rnn/: metrics.json, samples.txt, vocab.json, training.png,
+surprise.png, checkpoints/ (latest), best/ (best validation epoch), tensorboard/.
+"""
+from __future__ import print_function
+
+import collections
+import io
+import math
+import os
+import sys
+import time
+
+import numpy as np
+
+import utils
+from utils import tf
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+LN2 = math.log(2.0)
+
+
+# ---------------------------------------------------------------------------
+# Hyperparameters
+# ---------------------------------------------------------------------------
+QUICK = dict(epochs=2, hidden_size=32, seq_length=20, batch_size=16, max_chars=20000)
+
+
+def parse_args(argv=None):
+    parser = utils.make_parser(__file__, __doc__, default_epochs=30)
+    group = parser.add_argument_group("data")
+    group.add_argument("--data", default=os.path.join(HERE, "data", "tempest.txt"),
+                       help="a UTF-8 text file to train on")
+    group.add_argument("--val-fraction", type=utils.fraction, default=0.1,
+                       help="the last part of the text, held out for validation")
+    group.add_argument("--max-chars", type=int, default=0,
+                       help="use only the first N characters (0: all)")
+    group = parser.add_argument_group("model (the article's H is --hidden-size)")
+    group.add_argument("--cell", choices=("manual", "rnn", "gru", "lstm"),
+                       default="manual",
+                       help="manual: the article's recurrence written by hand; the "
+                            "others are tf.nn.rnn_cell cells under dynamic_rnn")
+    group.add_argument("--hidden-size", type=utils.positive_int, default=256,
+                       help="H, units in each layer's hidden state")
+    group.add_argument("--num-layers", type=utils.positive_int, default=1,
+                       help="stacked recurrent layers")
+    group.add_argument("--seq-length", type=utils.positive_int, default=50,
+                       help="characters per window: how far back gradients reach "
+                            "(the state itself reaches further)")
+    group.add_argument("--batch-size", type=utils.positive_int, default=32,
+                       help="streams the text is cut into, trained side by side")
+    group.add_argument("--learning-rate", type=utils.positive_float, default=0.002,
+                       help="Adam's learning rate")
+    group.add_argument("--grad-clip", type=utils.positive_float, default=5.0,
+                       help="clip gradients to this global norm")
+    group.add_argument("--dropout", type=utils.probability, default=0.5,
+                       help="keep probability on each layer's output while training "
+                            "(1: no dropout); on this 100 KB play it is what keeps "
+                            "the model from memorising")
+    group.add_argument("--patience", type=utils.positive_int, default=4,
+                       help="stop after this many epochs without a better validation "
+                            "figure")
+    group = parser.add_argument_group("sampling and evaluation (no training)")
+    group.add_argument("--sample", type=utils.positive_int, metavar="N",
+                       help="print N characters generated after --prime by the "
+                            "checkpoint in --output-dir, and nothing else")
+    group.add_argument("--prime", default="PROSPERO.",
+                       help="text the sample starts from")
+    group.add_argument("--temperature", type=utils.positive_float, default=1.0,
+                       help="< 1 samples more safely, > 1 more wildly")
+    group.add_argument("--evaluate", metavar="FILE",
+                       help="print bits_per_char=X for FILE under the checkpoint")
+    args = parser.parse_args(argv)
+    if args.quick:
+        utils.apply_preset(parser, args, QUICK)
+    utils.check_common(parser, args)
+    if args.max_chars < 0:
+        parser.error("argument --max-chars: must be >= 0, got %d" % args.max_chars)
+    if args.sample and args.evaluate:
+        parser.error("--sample and --evaluate: choose one")
+    if not args.prime:
+        parser.error("argument --prime: must not be empty")
+    return args
+
+
+MODEL_KEYS = ("cell", "hidden_size", "num_layers", "seq_length")
+
+
+def config_of(args):
+    return {name: getattr(args, name) for name in (
+        "epochs", "data", "val_fraction", "max_chars", "cell", "hidden_size",
+        "num_layers", "seq_length", "batch_size", "learning_rate", "grad_clip",
+        "dropout", "patience", "quick", "device")}
+
+
+# ---------------------------------------------------------------------------
+# Data: read the text, the vocabulary, genEpochData
+# ---------------------------------------------------------------------------
+def read_text(path):
+    """The file's text; DataError for a missing, unreadable, empty or non-UTF-8 file."""
+    try:
+        with io.open(path, "rb") as handle:
+            raw = handle.read()
+    except (IOError, OSError) as err:
+        raise utils.DataError(path, "cannot read it (%s)" % (err.strerror or err))
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as err:
+        raise utils.DataError(path, "not UTF-8 text (byte %d is 0x%02x)"
+                              % (err.start, raw[err.start]))
+    if not text:
+        raise utils.DataError(path, "the file is empty")
+    return text
+
+
+def build_vocab(text):
+    """The distinct characters in sorted order: the same ids on every run."""
+    return sorted(set(text))
+
+
+def encode(text, vocab):
+    char_to_ix = {ch: i for i, ch in enumerate(vocab)}
+    return np.array([char_to_ix[ch] for ch in text], dtype=np.int32)
+
+
+def split_text(text, val_fraction):
+    """The first part trains, the last `val_fraction` validates."""
+    cut = len(text) - int(len(text) * val_fraction)
+    return text[:cut], text[cut:]
+
+
+def genEpochData(ids, batch_size, seq_length):
+    """Cut `ids` into batch_size streams and each stream into windows.
+
+    Returns x, y of shape [windows, batch_size, seq_length]; y is x shifted one
+    character on. Window k of stream b continues window k - 1 of stream b,
+    which is what lets the state be carried from one window to the next.
+    """
+    stream_length = len(ids) // batch_size
+    windows = (stream_length - 1) // seq_length
+    if windows < 1:
+        return None
+    streams = ids[:batch_size * stream_length].reshape(batch_size, stream_length)
+    used = windows * seq_length
+    x = streams[:, :used].reshape(batch_size, windows, seq_length)
+    y = streams[:, 1:used + 1].reshape(batch_size, windows, seq_length)
+    return x.transpose(1, 0, 2), y.transpose(1, 0, 2)
+
+
+def prepare(args):
+    """Text -> (vocab, training windows, validation windows); DataError on bad data."""
+    text = read_text(args.data)
+    if args.max_chars:
+        text = text[:args.max_chars]
+    train_text, val_text = split_text(text, args.val_fraction)
+    vocab = build_vocab(text)
+    need = args.batch_size * (args.seq_length + 1)
+    train = genEpochData(encode(train_text, vocab), args.batch_size, args.seq_length)
+    if train is None:
+        raise utils.DataError(args.data, "too short: %d characters to train on, one "
+                                         "batch needs batch_size x (seq_length + 1) = "
+                                         "%d" % (len(train_text), need))
+    val = None
+    if val_text:
+        streams = min(args.batch_size, len(val_text) // (args.seq_length + 1))
+        val = genEpochData(encode(val_text, vocab), streams, args.seq_length) \
+            if streams else None
+        if val is None:
+            raise utils.DataError(args.data, "the validation part (%d characters) is "
+                                             "shorter than one window of %d; lower "
+                                             "--seq-length or raise --val-fraction"
+                                  % (len(val_text), args.seq_length + 1))
+    return vocab, train, val
+
+
+# ---------------------------------------------------------------------------
+# Graph: placeholders, one-hot, the recurrence, loss; and a one-step sampler
+# ---------------------------------------------------------------------------
+CharGraph = collections.namedtuple("CharGraph", [
+    "graph", "x", "y", "keep_prob", "init_state", "final_state", "logits", "loss",
+    "bpc", "train_op", "global_step", "summaries", "sample_x", "sample_init_state",
+    "sample_final_state", "temperature", "sample_probs", "init"])
+
+
+class ManualRNN(object):
+    """The article's recurrence, one layer per (W_xh, W_hh, b_h), by hand.
+
+    Row vectors here (x_t W_xh rather than W_xh x_t): the same numbers,
+    transposed, so that a whole batch is one matmul.
+    """
+
+    def __init__(self, V, H, num_layers):
+        self.layers = []
+        for layer in range(num_layers):
+            with tf.variable_scope("layer%d" % layer):
+                n_in = V if layer == 0 else H
+                self.layers.append((
+                    tf.get_variable("W_xh", [n_in, H]),
+                    tf.get_variable("W_hh", [H, H],
+                                    initializer=tf.orthogonal_initializer()),
+                    tf.get_variable("b_h", [H], initializer=tf.zeros_initializer())))
+        self.H = H
+
+    def zero_state(self, batch):
+        return tuple(tf.zeros([batch, self.H]) for _ in self.layers)
+
+    def unroll(self, x_oh, state, keep_prob):
+        """Run the window's steps; returns (outputs [batch, T, H], final state)."""
+        state = list(state)
+        outputs = []
+        for x_t in tf.unstack(x_oh, axis=1):
+            inp = x_t
+            for i, (W_xh, W_hh, b_h) in enumerate(self.layers):
+                state[i] = tf.tanh(tf.matmul(inp, W_xh) + tf.matmul(state[i], W_hh) + b_h)
+                inp = tf.nn.dropout(state[i], rate=1.0 - keep_prob)
+            outputs.append(inp)
+        return tf.stack(outputs, axis=1), tuple(state)
+
+
+class LibraryRNN(object):
+    """tf.nn.rnn_cell cells (the article's tf.contrib.rnn ones) under dynamic_rnn."""
+
+    def __init__(self, cell, H, num_layers, keep_prob):
+        kind = {"rnn": tf.nn.rnn_cell.BasicRNNCell, "gru": tf.nn.rnn_cell.GRUCell,
+                "lstm": tf.nn.rnn_cell.LSTMCell}[cell]
+        # Dropout on each layer's output, with keep_prob a tensor: 1.0 when
+        # not training, so one set of weights serves training and sampling.
+        self.cell = tf.nn.rnn_cell.MultiRNNCell([
+            tf.nn.rnn_cell.DropoutWrapper(kind(H), output_keep_prob=keep_prob)
+            for _ in range(num_layers)])
+
+    def zero_state(self, batch):
+        return self.cell.zero_state(batch, tf.float32)
+
+    def unroll(self, x_oh, state, keep_prob):
+        with tf.variable_scope("rnn", reuse=tf.AUTO_REUSE):
+            return tf.nn.dynamic_rnn(self.cell, x_oh, initial_state=state)
+
+
+def build_graph(V, cell="manual", hidden_size=256, num_layers=1, seq_length=50,
+                learning_rate=0.002, grad_clip=5.0, seed=0, device="/device:CPU:0"):
+    """Training graph for windows of seq_length, plus a one-character sampler
+    that reuses the very same variables."""
+    graph = tf.Graph()
+    with graph.as_default(), tf.device(device):
+        tf.set_random_seed(seed)
+        x = tf.placeholder(tf.int32, [None, seq_length], name="x")
+        y = tf.placeholder(tf.int32, [None, seq_length], name="y")
+        keep_prob = tf.placeholder_with_default(1.0, [], name="keep_prob")
+        x_oh = tf.one_hot(x, V)          # the article's one-hot inputs
+
+        with tf.variable_scope("model"):
+            rnn = ManualRNN(V, hidden_size, num_layers) if cell == "manual" else \
+                LibraryRNN(cell, hidden_size, num_layers, keep_prob)
+            W_hy = tf.get_variable("W_hy", [hidden_size, V])
+            b_y = tf.get_variable("b_y", [V], initializer=tf.zeros_initializer())
+
+        def forward(inputs, state, keep):
+            outputs, final = rnn.unroll(inputs, state, keep)
+            logits = tf.tensordot(outputs, W_hy, axes=1) + b_y   # y_t = W_hy h_t + b_y
+            return logits, final
+
+        # The state the window starts from is a feedable tensor (zeros by
+        # default): training feeds in the state the previous window ended with.
+        init_state = rnn.zero_state(tf.shape(x)[0])
+        logits, final_state = forward(x_oh, init_state, keep_prob)
+        loss = tf.reduce_mean(tf.nn.sparse_softmax_cross_entropy_with_logits(
+            labels=y, logits=logits), name="loss")
+        bpc = tf.divide(loss, LN2, name="bits_per_char")
+
+        global_step = tf.train.get_or_create_global_step()
+        optimizer = tf.train.AdamOptimizer(learning_rate)
+        grads, variables = zip(*optimizer.compute_gradients(loss))
+        grads, _ = tf.clip_by_global_norm(grads, grad_clip)
+        train_op = optimizer.apply_gradients(zip(grads, variables),
+                                             global_step=global_step)
+
+        # The sampler: one character in, probabilities of the next one out.
+        sample_x = tf.placeholder(tf.int32, [1, 1], name="sample_x")
+        temperature = tf.placeholder_with_default(1.0, [], name="temperature")
+        sample_init_state = rnn.zero_state(1)
+        sample_logits, sample_final_state = forward(tf.one_hot(sample_x, V),
+                                                    sample_init_state, 1.0)
+        sample_probs = tf.nn.softmax(sample_logits[0, 0] / temperature)
+
+        summaries = tf.summary.merge([
+            tf.summary.scalar("bits_per_char", bpc),
+            tf.summary.scalar("learning_rate", tf.constant(learning_rate)),
+        ])
+        init = tf.global_variables_initializer()
+    flat = tf.nest.flatten
+    return CharGraph(graph, x, y, keep_prob, flat(init_state), flat(final_state),
+                     logits, loss, bpc, train_op, global_step, summaries, sample_x,
+                     flat(sample_init_state), flat(sample_final_state), temperature,
+                     sample_probs, init)
+
+
+def graph_for(model, V, args, device):
+    return build_graph(V, model["cell"], model["hidden_size"], model["num_layers"],
+                       model["seq_length"], args.learning_rate, args.grad_clip,
+                       args.seed, device)
+
+
+# ---------------------------------------------------------------------------
+# Training: windows in order, state carried, reset each epoch
+# ---------------------------------------------------------------------------
+def with_state(feed, tensors, values):
+    """Add a carried state (list of arrays) to a feed dict; None = zeros."""
+    if values is not None:
+        feed.update(zip(tensors, values))
+    return feed
+
+
+def evaluate_bpc(sess, g, windows):
+    """Bits per character over all windows, state carried, no dropout."""
+    x, y = windows
+    state, total = None, 0.0
+    for k in range(len(x)):
+        feed = with_state({g.x: x[k], g.y: y[k]}, g.init_state, state)
+        loss, state = sess.run([g.loss, g.final_state], feed)
+        total += loss
+    return total / len(x) / LN2
+
+
+def sample(sess, g, vocab, prime, n, temperature, rng):
+    """n characters generated after `prime`, one at a time, state carried."""
+    ids = encode(prime, vocab)
+    state, probs = None, None
+    for i in ids:      # read the prime: its last step gives the first probabilities
+        feed = with_state({g.sample_x: [[i]], g.temperature: temperature},
+                          g.sample_init_state, state)
+        probs, state = sess.run([g.sample_probs, g.sample_final_state], feed)
+    out = []
+    for _ in range(n):
+        p = probs.astype(np.float64)
+        i = rng.choice(len(vocab), p=p / p.sum())
+        out.append(vocab[i])
+        feed = with_state({g.sample_x: [[i]], g.temperature: temperature},
+                          g.sample_init_state, state)
+        probs, state = sess.run([g.sample_probs, g.sample_final_state], feed)
+    return "".join(out)
+
+
+def train(sess, g, args, data, ckpts, state, writers, stop, vocab):
+    """Epochs over the windows; validation, best checkpoint and patience after
+    each. Returns True when stopped by Ctrl-C."""
+    (x, y), val = data
+    windows = len(x)
+    step = int(sess.run(g.global_step))
+    first_epoch, first_window = divmod(step, windows)
+    progress = utils.Progress(args.epochs, first_epoch, state["train_seconds"])
+    last_save = time.time()
+    rng = np.random.RandomState(args.seed)
+    for epoch in range(first_epoch, args.epochs):
+        if epochs_without_gain(state) >= args.patience:
+            print("no better validation for %d epochs: stopping" % args.patience)
+            break
+        carried = state.pop("carried", None) if epoch == first_epoch else None
+        losses = []
+        for k in range(first_window if epoch == first_epoch else 0, windows):
+            feed = with_state({g.x: x[k], g.y: y[k], g.keep_prob: args.dropout},
+                              g.init_state, carried)
+            fetches = [g.bpc, g.train_op, g.final_state]
+            if step % 50 == 0:
+                bpc, _, carried, summary = sess.run(fetches + [g.summaries], feed)
+                writers["train"].add_summary(summary, step)
+            else:
+                bpc, _, carried = sess.run(fetches, feed)
+            step += 1
+            utils.check_finite(bpc, step, "bits per character")
+            losses.append(float(bpc))
+            state["losses"].append(round(float(bpc), 5))
+            if stop.requested:
+                break
+        state["train_seconds"] = progress.elapsed()
+        if stop.requested:
+            state["carried"] = [c.tolist() for c in carried]
+            ckpts["latest"].save(sess, step, state)
+            return True
+        record = {"epoch": epoch + 1, "step": step, "train_bpc": float(np.mean(losses))}
+        if val is not None:
+            record["val_bpc"] = evaluate_bpc(sess, g, val)
+            utils.scalar_summary(writers["validation"], step,
+                                 bits_per_char=record["val_bpc"])
+        state["epochs"].append(record)
+        best = best_epoch(state)
+        if best is record:
+            ckpts["best"].save(sess, step, state)
+        progress.line(epoch, step, train_bpc=record["train_bpc"],
+                      val_bpc=record.get("val_bpc", float("nan")),
+                      best="epoch %d" % best["epoch"])
+        print("  sample: %r" % sample(sess, g, vocab, args.prime[-1], 70, 1.0, rng))
+        if time.time() - last_save > 30 or epoch + 1 == args.epochs:
+            ckpts["latest"].save(sess, step, state)
+            last_save = time.time()
+    ckpts["latest"].save(sess, step, state)
+    return False
+
+
+def best_epoch(state):
+    """The epoch with the lowest validation (or, without one, training) figure."""
+    key = "val_bpc" if state["epochs"] and "val_bpc" in state["epochs"][0] \
+        else "train_bpc"
+    return min(state["epochs"], key=lambda e: e[key]) if state["epochs"] else None
+
+
+def epochs_without_gain(state):
+    best = best_epoch(state)
+    return len(state["epochs"]) - best["epoch"] if best else 0
+
+
+# ---------------------------------------------------------------------------
+# Evaluation and plots
+# ---------------------------------------------------------------------------
+def surprise(sess, g, vocab, text):
+    """Bits the model pays for each character of `text` (state carried)."""
+    ids = encode(text, vocab)
+    bits, state, probs = [], None, None
+    for i in ids:
+        if probs is not None:
+            bits.append(-math.log(max(float(probs[i]), 1e-12), 2))
+        feed = with_state({g.sample_x: [[i]]}, g.sample_init_state, state)
+        probs, state = sess.run([g.sample_probs, g.sample_final_state], feed)
+    return np.array(bits)
+
+
+def plot_surprise(path, text, bits, show=False, width=64):
+    """Validation text, each character shaded by the bits the model paid for it."""
+    plt = utils.pyplot(show)
+    text = text[1:]
+    lines = [text[i:i + width] for i in range(0, len(text), width)]
+    fig, ax = plt.subplots(figsize=(width * 0.14, len(lines) * 0.3 + 0.8))
+    cmap = plt.get_cmap("Reds")
+    for row, line in enumerate(lines):
+        for col, ch in enumerate(line):
+            b = bits[row * width + col]
+            ax.text(col, -row, ch if ch != "\n" else "\u21b5", family="monospace",
+                    ha="center", va="center", fontsize=9,
+                    bbox=dict(boxstyle="square,pad=0.1", lw=0,
+                              fc=cmap(min(b / 8.0, 1.0))))
+    ax.set_xlim(-1, width)
+    ax.set_ylim(-len(lines), 1)
+    ax.axis("off")
+    ax.set_title("bits per character on held-out text (white 0, dark red 8+); "
+                 "mean %.2f" % bits.mean())
+    return utils.save_figure(fig, path, show)
+
+
+def plot_training(path, state, args):
+    plt = utils.pyplot(args.show)
+    fig, ax = plt.subplots(figsize=(8, 4))
+    windows = state["epochs"][0]["step"] if state["epochs"] else 1
+    steps = np.arange(1, len(state["losses"]) + 1) / float(windows)
+    ax.plot(steps, state["losses"], linewidth=0.5, alpha=0.5, label="training, per step")
+    epochs = [e["epoch"] for e in state["epochs"]]
+    ax.plot(epochs, [e["train_bpc"] for e in state["epochs"]], marker="o",
+            label="training, epoch mean (with dropout)")
+    if state["epochs"] and "val_bpc" in state["epochs"][0]:
+        ax.plot(epochs, [e["val_bpc"] for e in state["epochs"]], marker="o",
+                label="validation")
+    ax.set_xlabel("epoch")
+    ax.set_ylabel("bits per character")
+    ax.set_ylim(top=min(6.5, max(state["losses"][:1] + [3.0])))
+    ax.grid(alpha=0.3)
+    ax.legend()
+    ax.set_title("%s cell, %d x %d, seq %d, keep %.2f" % (
+        args.cell, args.num_layers, args.hidden_size, args.seq_length, args.dropout))
+    return utils.save_figure(fig, path, args.show)
+
+
+# ---------------------------------------------------------------------------
+# main
+# ---------------------------------------------------------------------------
+def load_trained(args):
+    """For --sample and --evaluate: vocab, graph and a session on the best
+    checkpoint (or the latest when there is no best)."""
+    vocab_path = os.path.join(args.output_dir, "vocab.json")
+    model = utils.read_json(vocab_path)
+    folders = [os.path.join(args.output_dir, name) for name in ("best", "checkpoints")]
+    found = [f for f in folders if utils.tf.train.latest_checkpoint(f)]
+    if model is None or not found:
+        raise utils.DataError(args.output_dir, "no trained model here: train first "
+                                               "with python char_rnn.py --output-dir %s"
+                              % args.output_dir)
+    vocab = model["vocab"]
+    g = graph_for(model, len(vocab), args, utils.resolve_device(args.device))
+    sess = utils.make_session(g.graph, args.threads)
+    with g.graph.as_default():
+        tf.train.Saver().restore(sess, utils.tf.train.latest_checkpoint(found[0]))
+    return vocab, g, sess
+
+
+def run_sample(args):
+    vocab, g, sess = load_trained(args)
+    missing = sorted(set(args.prime) - set(vocab))
+    if missing:
+        raise utils.DataError("--prime", "characters not in the model's vocabulary: %s"
+                              % " ".join(repr(c) for c in missing))
+    with sess:
+        text = sample(sess, g, vocab, args.prime, args.sample, args.temperature,
+                      np.random.RandomState(args.seed))
+    sys.stdout.write(text)
+    sys.stdout.flush()
+
+
+def run_evaluate(args):
+    vocab, g, sess = load_trained(args)
+    text = read_text(args.evaluate)
+    known = set(vocab)
+    unknown = collections.Counter(c for c in text if c not in known)
+    kept = "".join(c for c in text if c in known)
+    streams = min(32, len(kept) // (g.x.shape.as_list()[1] + 1))
+    windows = genEpochData(encode(kept, vocab), streams, g.x.shape.as_list()[1]) \
+        if streams else None
+    if windows is None:
+        raise utils.DataError(args.evaluate, "too short: %d characters in the "
+                                             "vocabulary, one window needs %d"
+                              % (len(kept), g.x.shape.as_list()[1] + 1))
+    with sess:
+        bpc = evaluate_bpc(sess, g, windows)
+    scored = windows[0].size
+    print("bits_per_char=%.4f" % bpc)
+    print("characters=%d scored=%d out_of_vocabulary=%d%s" % (
+        len(text), scored, sum(unknown.values()),
+        (" (left out: %s)" % ", ".join("%r x%d" % kv for kv in unknown.most_common(10)))
+        if unknown else ""))
+
+
+def run(args):
+    if args.sample:
+        return run_sample(args)
+    if args.evaluate:
+        return run_evaluate(args)
+    vocab, train_windows, val_windows = prepare(args)
+    vocab_path = os.path.join(args.output_dir, "vocab.json")
+    model = {k: getattr(args, k) for k in MODEL_KEYS}
+    if args.resume:
+        saved = utils.read_json(vocab_path)
+        if saved is not None and saved["vocab"] != vocab:
+            raise utils.DataError(args.data, "its vocabulary (%d characters) differs "
+                                             "from the checkpoint's (%d) in %s: train "
+                                             "afresh in another --output-dir"
+                                  % (len(vocab), len(saved["vocab"]), args.output_dir))
+    device = utils.resolve_device(args.device)
+    if not os.path.isdir(args.output_dir):
+        os.makedirs(args.output_dir)
+    utils.announce(__file__, device, args.output_dir)
+    utils.write_json_atomic(vocab_path, dict(model, vocab=vocab))
+    g = build_graph(len(vocab), args.cell, args.hidden_size, args.num_layers,
+                    args.seq_length, args.learning_rate, args.grad_clip, args.seed,
+                    device)
+    ckpts = {"latest": utils.Checkpoints(g.graph, args.output_dir),
+             "best": utils.Checkpoints(g.graph, args.output_dir, "best", max_to_keep=1)}
+    writers = utils.summary_writers(args.output_dir, g.graph, ("train", "validation"))
+    with utils.make_session(g.graph, args.threads) as sess, utils.StopRequest() as stop:
+        sess.run(g.init)
+        state = ckpts["latest"].restore(sess) if args.resume else None
+        if args.resume:
+            print("resumed at step %d" % sess.run(g.global_step) if state is not None
+                  else "--resume: no checkpoint in %s, starting afresh"
+                  % ckpts["latest"].folder)
+        if state is None:
+            state = {"epochs": [], "losses": [], "train_seconds": 0.0}
+        print("%d characters (%d distinct): %d windows of %d x %d per epoch, "
+              "%d validation windows; %s cell, %d x %d units"
+              % (train_windows[0].size + (val_windows[0].size if val_windows else 0),
+                 len(vocab), len(train_windows[0]), args.batch_size, args.seq_length,
+                 len(val_windows[0]) if val_windows else 0, args.cell, args.num_layers,
+                 args.hidden_size), flush=True)
+        interrupted = train(sess, g, args, (train_windows, val_windows), ckpts, state,
+                            writers, stop, vocab)
+        steps = int(sess.run(g.global_step))
+        best = best_epoch(state)
+        if best is not None and ckpts["best"].latest():
+            ckpts["best"].saver.restore(sess, ckpts["best"].latest())
+        text = sample(sess, g, vocab, args.prime, 2000, 1.0,
+                      np.random.RandomState(args.seed))
+        val_text = split_text(read_text(args.data)[:args.max_chars or None],
+                              args.val_fraction)[1][:640]
+        bits = surprise(sess, g, vocab, val_text) if len(val_text) > 1 else None
+    for writer in writers.values():
+        writer.close()
+    with io.open(os.path.join(args.output_dir, "samples.txt"), "w",
+                 encoding="utf-8") as handle:
+        handle.write(args.prime + text + "\n")
+    if state["epochs"]:
+        plot_training(os.path.join(args.output_dir, "training.png"), state, args)
+    if bits is not None:
+        plot_surprise(os.path.join(args.output_dir, "surprise.png"), val_text, bits,
+                      args.show)
+    figures = {
+        "train_bpc": best["train_bpc"] if best else None,
+        "val_bpc": best.get("val_bpc") if best else None,
+        "best_epoch": best["epoch"] if best else None,
+        "vocab_size": len(vocab),
+        "epochs_run": len(state["epochs"]),
+    }
+    utils.write_metrics(args, __file__, figures, steps, state["train_seconds"],
+                        config_of(args), interrupted=interrupted, history=state["epochs"])
+    if best:
+        print("best epoch %d: validation %.3f bits per character (training %.3f); "
+              "%d steps, %.0f s training"
+              % (best["epoch"], best.get("val_bpc", float("nan")), best["train_bpc"],
+                 steps, state["train_seconds"]))
+    print("sample (from the best checkpoint):\n%s%s" % (args.prime, text[:400]))
+    if args.show:
+        utils.pyplot(True).show()
+    if interrupted:
+        raise utils.Interrupted("checkpoint at step %d in %s; continue with --resume"
+                                % (steps, ckpts["latest"].folder))
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    return utils.run_guarded(__file__, run, args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
