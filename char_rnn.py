@@ -70,6 +70,8 @@ def parse_args(argv=None):
                        help="streams the text is cut into, trained side by side")
     group.add_argument("--learning-rate", type=utils.positive_float, default=0.002,
                        help="Adam's learning rate")
+    group.add_argument("--lr-decay", type=utils.probability, default=0.93,
+                       help="the learning rate is multiplied by this after each epoch")
     group.add_argument("--grad-clip", type=utils.positive_float, default=5.0,
                        help="clip gradients to this global norm")
     group.add_argument("--dropout", type=utils.probability, default=0.5,
@@ -108,7 +110,7 @@ MODEL_KEYS = ("cell", "hidden_size", "num_layers", "seq_length")
 def config_of(args):
     return {name: getattr(args, name) for name in (
         "epochs", "data", "val_fraction", "max_chars", "cell", "hidden_size",
-        "num_layers", "seq_length", "batch_size", "learning_rate", "grad_clip",
+        "num_layers", "seq_length", "batch_size", "learning_rate", "lr_decay", "grad_clip",
         "dropout", "patience", "quick", "device")}
 
 
@@ -181,9 +183,9 @@ def prepare(args):
                                          "%d" % (len(train_text), need))
     val = None
     if val_text:
-        streams = min(args.batch_size, len(val_text) // (args.seq_length + 1))
-        val = genEpochData(encode(val_text, vocab), streams, args.seq_length) \
-            if streams else None
+        # One stream, read in order: every character scored with all the
+        # context before it (32 streams would start cold 32 times).
+        val = genEpochData(encode(val_text, vocab), 1, args.seq_length)
         if val is None:
             raise utils.DataError(args.data, "the validation part (%d characters) is "
                                              "shorter than one window of %d; lower "
@@ -257,7 +259,8 @@ class LibraryRNN(object):
 
 
 def build_graph(V, cell="manual", hidden_size=256, num_layers=1, seq_length=50,
-                learning_rate=0.002, grad_clip=5.0, seed=0, device="/device:CPU:0"):
+                learning_rate=0.002, grad_clip=5.0, seed=0, device="/device:CPU:0",
+                lr_decay=1.0, decay_steps=1):
     """Training graph for windows of seq_length, plus a one-character sampler
     that reuses the very same variables."""
     graph = tf.Graph()
@@ -288,6 +291,9 @@ def build_graph(V, cell="manual", hidden_size=256, num_layers=1, seq_length=50,
         bpc = tf.divide(loss, LN2, name="bits_per_char")
 
         global_step = tf.train.get_or_create_global_step()
+        # Smaller steps as training goes on: one drop per epoch (decay_steps).
+        learning_rate = tf.train.exponential_decay(learning_rate, global_step,
+                                                   decay_steps, lr_decay, staircase=True)
         optimizer = tf.train.AdamOptimizer(learning_rate)
         grads, variables = zip(*optimizer.compute_gradients(loss))
         grads, _ = tf.clip_by_global_norm(grads, grad_clip)
@@ -304,7 +310,7 @@ def build_graph(V, cell="manual", hidden_size=256, num_layers=1, seq_length=50,
 
         summaries = tf.summary.merge([
             tf.summary.scalar("bits_per_char", bpc),
-            tf.summary.scalar("learning_rate", tf.constant(learning_rate)),
+            tf.summary.scalar("learning_rate", learning_rate),
         ])
         init = tf.global_variables_initializer()
     flat = tf.nest.flatten
@@ -528,9 +534,8 @@ def run_evaluate(args):
     known = set(vocab)
     unknown = collections.Counter(c for c in text if c not in known)
     kept = "".join(c for c in text if c in known)
-    streams = min(32, len(kept) // (g.x.shape.as_list()[1] + 1))
-    windows = genEpochData(encode(kept, vocab), streams, g.x.shape.as_list()[1]) \
-        if streams else None
+    # One stream read in order, as for validation.
+    windows = genEpochData(encode(kept, vocab), 1, g.x.shape.as_list()[1])
     if windows is None:
         raise utils.DataError(args.evaluate, "too short: %d characters in the "
                                              "vocabulary, one window needs %d"
@@ -567,7 +572,7 @@ def run(args):
     utils.write_json_atomic(vocab_path, dict(model, vocab=vocab))
     g = build_graph(len(vocab), args.cell, args.hidden_size, args.num_layers,
                     args.seq_length, args.learning_rate, args.grad_clip, args.seed,
-                    device)
+                    device, args.lr_decay, len(train_windows[0]))
     ckpts = {"latest": utils.Checkpoints(g.graph, args.output_dir),
              "best": utils.Checkpoints(g.graph, args.output_dir, "best", max_to_keep=1)}
     writers = utils.summary_writers(args.output_dir, g.graph, ("train", "validation"))
