@@ -2,18 +2,21 @@
 
 Accompanies "A Gentle Intro to Recurrent Neural Networks in TensorFlow", which
 writes Karpathy's min-char-rnn in TensorFlow: the text is read one character at
-a time and the network learns to predict the next one. By default the
-recurrence is written by hand, with the article's names:
+a time and the network learns to predict the next one. `--cell manual` writes
+the recurrence by hand, with the article's names:
 
     h_t = tanh(W_xh x_t + W_hh h_{t-1} + b_h)      y_t = W_hy h_t + b_y
 
-(x_t one-hot of size V, h_t of size H). `--cell rnn|gru|lstm` swaps in
-`tf.nn.rnn_cell` cells under `dynamic_rnn`. Two of the article's "implementation
-issues" are fixed: the hidden state is carried from one window to the next
-within an epoch (truncated backprop) and reset at each epoch, and sampling runs
-on the trained weights (the sampler shares the training graph's variables).
+(x_t one-hot of size V, h_t of size H); `--cell rnn|gru|lstm` use
+`tf.nn.rnn_cell` cells under `dynamic_rnn`. The default is a 2-layer GRU with
+dropout: on this 100 KB play the plain tanh recurrence stops near 2.7 bits per
+character on held-out text, the GRU gets below 2.35. Two of the article's
+"implementation issues" are fixed: the hidden state is carried from one window
+to the next within an epoch (truncated backprop) and reset at each epoch, and
+sampling runs on the trained weights (the sampler shares the training graph's
+variables).
 
-Run:  python char_rnn.py                          (train, about 5-10 minutes)
+Run:  python char_rnn.py                          (train, 5-10 minutes)
       python char_rnn.py --quick                  (seconds)
       python char_rnn.py --sample 500 --prime "MIRANDA."   (print generated text)
       python char_rnn.py --evaluate some.txt      (bits per character of a text)
@@ -42,11 +45,11 @@ LN2 = math.log(2.0)
 # ---------------------------------------------------------------------------
 # Hyperparameters
 # ---------------------------------------------------------------------------
-QUICK = dict(epochs=2, hidden_size=32, seq_length=20, batch_size=16, max_chars=20000)
+QUICK = dict(epochs=2, hidden_size=32, num_layers=1, seq_length=20, max_chars=20000)
 
 
 def parse_args(argv=None):
-    parser = utils.make_parser(__file__, __doc__, default_epochs=30)
+    parser = utils.make_parser(__file__, __doc__, default_epochs=25)
     group = parser.add_argument_group("data")
     group.add_argument("--data", default=os.path.join(HERE, "data", "tempest.txt"),
                        help="a UTF-8 text file to train on")
@@ -55,22 +58,27 @@ def parse_args(argv=None):
     group.add_argument("--max-chars", type=int, default=0,
                        help="use only the first N characters (0: all)")
     group = parser.add_argument_group("model (the article's H is --hidden-size)")
-    group.add_argument("--cell", choices=("manual", "rnn", "gru", "lstm"),
-                       default="manual",
+    group.add_argument("--cell", choices=("gru", "manual", "rnn", "lstm"),
+                       default="gru",
                        help="manual: the article's recurrence written by hand; the "
-                            "others are tf.nn.rnn_cell cells under dynamic_rnn")
+                            "others are tf.nn.rnn_cell cells under dynamic_rnn. GRU is "
+                            "the default because the plain tanh recurrence (manual or "
+                            "rnn) stops improving near 2.7 bits per character on "
+                            "held-out text here, the GRU goes below 2.35")
     group.add_argument("--hidden-size", type=utils.positive_int, default=256,
                        help="H, units in each layer's hidden state")
-    group.add_argument("--num-layers", type=utils.positive_int, default=1,
+    group.add_argument("--num-layers", type=utils.positive_int, default=2,
                        help="stacked recurrent layers")
     group.add_argument("--seq-length", type=utils.positive_int, default=50,
                        help="characters per window: how far back gradients reach "
                             "(the state itself reaches further)")
-    group.add_argument("--batch-size", type=utils.positive_int, default=32,
-                       help="streams the text is cut into, trained side by side")
+    group.add_argument("--batch-size", type=utils.positive_int, default=16,
+                       help="streams the text is cut into, trained side by side (16: "
+                            "more, noisier steps per epoch, which generalise better "
+                            "on this small text than 32)")
     group.add_argument("--learning-rate", type=utils.positive_float, default=0.002,
                        help="Adam's learning rate")
-    group.add_argument("--lr-decay", type=utils.probability, default=0.93,
+    group.add_argument("--lr-decay", type=utils.probability, default=0.95,
                        help="the learning rate is multiplied by this after each epoch")
     group.add_argument("--grad-clip", type=utils.positive_float, default=5.0,
                        help="clip gradients to this global norm")

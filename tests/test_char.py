@@ -135,11 +135,12 @@ def test_quick_run(tmp_path):
     for name in ("training.png", "surprise.png"):
         assert (out / name).stat().st_size > 10000
     assert (out / "samples.txt").read_text(encoding="utf-8").startswith("PROSPERO.")
-    assert json.loads((out / "vocab.json").read_text())["cell"] == "manual"
+    assert json.loads((out / "vocab.json").read_text())["cell"] == "gru"
     assert utils.tf.train.latest_checkpoint(str(out / "best"))
 
 
-TRAINED = ["--max-chars", "40000", "--hidden-size", "64", "--seq-length", "25",
+TRAINED = ["--max-chars", "40000", "--cell", "manual", "--num-layers", "1",
+           "--hidden-size", "64", "--seq-length", "25",
            "--batch-size", "16", "--epochs", "8", "--learning-rate", "0.01",
            "--dropout", "1"]
 
@@ -219,7 +220,8 @@ def test_resume_refuses_a_text_with_another_vocabulary(trained, tmp_path, capsys
 @pytest.mark.slow
 def test_ctrl_c_then_resume_keeps_the_step_count_and_the_best(tmp_path):
     out = str(tmp_path / "int")
-    flags = ["--max-chars", "30000", "--hidden-size", "32", "--seq-length", "20",
+    flags = ["--max-chars", "30000", "--hidden-size", "32", "--num-layers", "1",
+             "--seq-length", "20",
              "--batch-size", "8", "--patience", "50", "--output-dir", out]
     status, stdout, err = interrupt_after("char_rnn.py", "epoch  2/40",
                                           flags + ["--epochs", "40"])
