@@ -573,10 +573,7 @@ def run(args):
                                              "from the checkpoint's (%d) in %s: train "
                                              "afresh in another --output-dir"
                                   % (len(vocab), len(saved["vocab"]), args.output_dir))
-    device = utils.resolve_device(args.device)
-    if not os.path.isdir(args.output_dir):
-        os.makedirs(args.output_dir)
-    utils.announce(__file__, device, args.output_dir)
+    device = utils.start_run(__file__, args)
     utils.write_json_atomic(vocab_path, dict(model, vocab=vocab))
     g = build_graph(len(vocab), args.cell, args.hidden_size, args.num_layers,
                     args.seq_length, args.learning_rate, args.grad_clip, args.seed,
@@ -586,13 +583,8 @@ def run(args):
     writers = utils.summary_writers(args.output_dir, g.graph, ("train", "validation"))
     with utils.make_session(g.graph, args.threads) as sess, utils.StopRequest() as stop:
         sess.run(g.init)
-        state = ckpts["latest"].restore(sess) if args.resume else None
-        if args.resume:
-            print("resumed at step %d" % sess.run(g.global_step) if state is not None
-                  else "--resume: no checkpoint in %s, starting afresh"
-                  % ckpts["latest"].folder)
-        if state is None:
-            state = {"epochs": [], "losses": [], "train_seconds": 0.0}
+        state = ckpts["latest"].resume_or_start(
+            sess, args.resume, {"epochs": [], "losses": [], "train_seconds": 0.0})
         print("%d characters (%d distinct): %d windows of %d x %d per epoch, "
               "%d validation windows; %s cell, %d x %d units"
               % (train_windows[0].size + (val_windows[0].size if val_windows else 0),
@@ -637,9 +629,7 @@ def run(args):
     print("sample (from the best checkpoint):\n%s%s" % (args.prime, text[:400]))
     if args.show:
         utils.pyplot(True).show()
-    if interrupted:
-        raise utils.Interrupted("checkpoint at step %d in %s; continue with --resume"
-                                % (steps, ckpts["latest"].folder))
+    utils.stop_if_interrupted(interrupted, steps, ckpts["latest"])
 
 
 def main(argv=None):

@@ -353,10 +353,7 @@ class EchoFigure(object):
 # main
 # ---------------------------------------------------------------------------
 def run(args):
-    device = utils.resolve_device(args.device)
-    if not os.path.isdir(args.output_dir):
-        os.makedirs(args.output_dir)
-    utils.announce(__file__, device, args.output_dir)
+    device = utils.start_run(__file__, args)
     g = build_graph(args.truncated_backprop_length, args.state_size, args.num_classes,
                     args.learning_rate, seed=args.seed, device=device)
     ckpt = utils.Checkpoints(g.graph, args.output_dir)
@@ -364,13 +361,8 @@ def run(args):
     figure = EchoFigure(args.batch_size, show=True) if args.show else None
     with utils.make_session(g.graph, args.threads) as sess, utils.StopRequest() as stop:
         sess.run(g.init)
-        state = ckpt.restore(sess) if args.resume else None
-        if args.resume:
-            print("resumed at step %d" % sess.run(g.global_step) if state is not None
-                  else "--resume: no checkpoint in %s, starting afresh" % ckpt.folder)
-        if state is None:
-            state = {"losses": [], "epochs": [], "train_seconds": 0.0,
-                     "current_state": None}
+        state = ckpt.resume_or_start(sess, args.resume, {
+            "losses": [], "epochs": [], "train_seconds": 0.0, "current_state": None})
         print("%d epochs x %d windows of %d steps, %d rows, state size %d"
               % (args.epochs, num_batches(args), args.truncated_backprop_length,
                  args.batch_size, args.state_size), flush=True)
@@ -407,9 +399,7 @@ def run(args):
                                state["train_seconds"]))
     if args.show:
         figure.plt.show()
-    if interrupted:
-        raise utils.Interrupted("checkpoint at step %d in %s; continue with --resume"
-                                % (steps, ckpt.folder))
+    utils.stop_if_interrupted(interrupted, steps, ckpt)
 
 
 def main(argv=None):

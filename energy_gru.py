@@ -597,10 +597,7 @@ def plot_training(path, state, baselines, show=False):
 def run(args):
     data = prepare(args)
     splits = data.splits
-    device = utils.resolve_device(args.device)
-    if not os.path.isdir(args.output_dir):
-        os.makedirs(args.output_dir)
-    utils.announce(__file__, device, args.output_dir)
+    device = utils.start_run(__file__, args)
     print("%s protocol: %d input features, windows of %d readings; %d training, %d "
           "validation, %d test windows" % (args.protocol, len(data.names),
                                            args.INPUT_SEQUENCE_LENGTH,
@@ -613,13 +610,8 @@ def run(args):
     writers = utils.summary_writers(args.output_dir, g.graph, ("train", "validation"))
     with utils.make_session(g.graph, args.threads) as sess, utils.StopRequest() as stop:
         sess.run(g.init)
-        state = ckpts["latest"].restore(sess) if args.resume else None
-        if args.resume:
-            print("resumed at step %d" % sess.run(g.global_step) if state is not None
-                  else "--resume: no checkpoint in %s, starting afresh"
-                  % ckpts["latest"].folder)
-        if state is None:
-            state = {"epochs": [], "train_seconds": 0.0}
+        state = ckpts["latest"].resume_or_start(sess, args.resume,
+                                                {"epochs": [], "train_seconds": 0.0})
         interrupted = train(sess, g, args, data, ckpts, state, writers, stop)
         steps = int(sess.run(g.global_step))
         if ckpts["best"].latest():          # test figures from the best epoch
@@ -676,9 +668,7 @@ def run(args):
     print_results(figures, args)
     if args.show:
         utils.pyplot(True).show()
-    if interrupted:
-        raise utils.Interrupted("checkpoint at step %d in %s; continue with --resume"
-                                % (steps, ckpts["latest"].folder))
+    utils.stop_if_interrupted(interrupted, steps, ckpts["latest"])
 
 
 def print_results(f, args):

@@ -408,10 +408,7 @@ def run_predict(args):
 def run(args):
     if args.predict:
         return run_predict(args)
-    device = utils.resolve_device(args.device)
-    if not os.path.isdir(args.output_dir):
-        os.makedirs(args.output_dir)
-    utils.announce(__file__, device, args.output_dir)
+    device = utils.start_run(__file__, args)
     train_data = generate_data(args.num_examples, args.sequence_length, args.lengths,
                                training_rng(args.seed))
     heldout = collections.OrderedDict([
@@ -426,12 +423,8 @@ def run(args):
     writers = utils.summary_writers(args.output_dir, g.graph, ("train", "heldout"))
     with utils.make_session(g.graph, args.threads) as sess, utils.StopRequest() as stop:
         sess.run(g.init)
-        state = ckpt.restore(sess) if args.resume else None
-        if args.resume:
-            print("resumed at step %d" % sess.run(g.global_step) if state is not None
-                  else "--resume: no checkpoint in %s, starting afresh" % ckpt.folder)
-        if state is None:
-            state = {"epochs": [], "losses": [], "train_seconds": 0.0}
+        state = ckpt.resume_or_start(sess, args.resume,
+                                     {"epochs": [], "losses": [], "train_seconds": 0.0})
         state["config"] = config_of(args)
         print("%d strings of %s length (max %d), target %s, %s cell of %d units, "
               "batch %d, Adam %g" % (args.num_examples, args.lengths,
@@ -462,9 +455,7 @@ def run(args):
              state["train_seconds"]))
     if args.show:
         utils.pyplot(True).show()
-    if interrupted:
-        raise utils.Interrupted("checkpoint at step %d in %s; continue with --resume"
-                                % (steps, ckpt.folder))
+    utils.stop_if_interrupted(interrupted, steps, ckpt)
 
 
 def main(argv=None):

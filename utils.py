@@ -228,11 +228,16 @@ def make_session(graph, threads=0):
     return tf.Session(graph=graph, config=config)
 
 
-def announce(script, device, output_dir):
-    """The first lines of every run: which TensorFlow, which device, where to."""
+def start_run(script, args):
+    """Create --output-dir and print the run's first line: which TensorFlow,
+    which device, where to. Returns the device to build the graph on."""
+    device = resolve_device(args.device)
+    if not os.path.isdir(args.output_dir):
+        os.makedirs(args.output_dir)
     print("%s: TensorFlow %s on Python %s, graph on %s, output in %s"
           % (os.path.basename(script), tensorflow_version(), platform.python_version(),
-             device, output_dir), flush=True)
+             device, args.output_dir), flush=True)
+    return device
 
 
 # ---------------------------------------------------------------------------
@@ -251,6 +256,13 @@ class Diverged(Exception):
 
 class Interrupted(Exception):
     """Ctrl-C during training, after the checkpoint was written."""
+
+
+def stop_if_interrupted(interrupted, steps, ckpt):
+    """End a run that Ctrl-C cut short (exit 130), once its files are written."""
+    if interrupted:
+        raise Interrupted("checkpoint at step %d in %s; continue with --resume"
+                          % (steps, ckpt.folder))
 
 
 def check_finite(value, step, what="loss"):
@@ -401,6 +413,16 @@ class Checkpoints(object):
             return None
         self.saver.restore(sess, path)
         return read_json(self.state_path, {})
+
+    def resume_or_start(self, sess, resume, fresh):
+        """With --resume, the newest checkpoint's side state (saying which step
+        it continues from); otherwise, or with no checkpoint yet, `fresh`."""
+        state = self.restore(sess) if resume else None
+        if resume:
+            print("resumed at step %s" % self.latest().rsplit("-", 1)[1]
+                  if state is not None
+                  else "--resume: no checkpoint in %s, starting afresh" % self.folder)
+        return fresh if state is None else state
 
 
 # ---------------------------------------------------------------------------
