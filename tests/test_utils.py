@@ -144,6 +144,36 @@ def test_checkpoints_round_trip(tmp_path):
     assert state["losses"] == [0.5] and state["checkpoint"] == "model-1"
 
 
+def test_start_run_makes_the_folder_and_says_what_runs(tmp_path, capsys):
+    args = argparse.Namespace(device="cpu", output_dir=str(tmp_path / "a" / "b"))
+    assert utils.start_run("/x/demo.py", args) == "/device:CPU:0"
+    assert (tmp_path / "a" / "b").is_dir()
+    line = capsys.readouterr().out
+    assert line.startswith("demo.py: TensorFlow %s on Python " % utils.tensorflow_version())
+    assert "graph on /device:CPU:0" in line and str(tmp_path / "a" / "b") in line
+
+
+def test_resume_or_start(tmp_path, capsys):
+    graph = tf.Graph()
+    with graph.as_default():
+        step = tf.train.get_or_create_global_step()
+        bump = step.assign_add(7)
+        init = tf.global_variables_initializer()
+    ckpt = utils.Checkpoints(graph, str(tmp_path))
+    with tf.Session(graph=graph) as sess:
+        sess.run(init)
+        assert ckpt.resume_or_start(sess, True, {"new": 1}) == {"new": 1}
+        assert "no checkpoint" in capsys.readouterr().out
+        sess.run(bump)
+        ckpt.save(sess, 7, {"old": 2})
+        assert ckpt.resume_or_start(sess, False, {"new": 1}) == {"new": 1}
+        assert ckpt.resume_or_start(sess, True, {"new": 1})["old"] == 2
+        assert "resumed at step 7" in capsys.readouterr().out
+    with pytest.raises(utils.Interrupted, match="step 7"):
+        utils.stop_if_interrupted(True, 7, ckpt)
+    utils.stop_if_interrupted(False, 7, ckpt)
+
+
 def test_progress_line(capsys):
     progress = utils.Progress(10, first_epoch=2, seconds_before=100)
     line = progress.line(4, 500, loss=0.25, note="x")
