@@ -238,11 +238,16 @@ def write_markdown(result, path):
     if "echo_loops" in result:
         lines += ["Echo: training steps per second, our loop against the article's "
                   "(which fetches the predictions every step and redraws its figure every "
-                  "100 steps):", "", "| stack | ours | article's | ratio |",
-                  "|---|---|---|---|"]
+                  "100 steps) and against ours before feeding float32 (int64 converted "
+                  "at every step):", "",
+                  "| stack | ours | article's | ours / article's | int64 feed | "
+                  "ours / int64 feed |", "|---|---|---|---|---|---|"]
         for stack, e in result["echo_loops"].items():
-            lines.append("| %s | %.0f | %.0f | %.2f |" % (
-                stack, e["ours"], e["article"], e["ratio_ours_over_article"]))
+            lines.append("| %s | %.0f | %.0f | %.2f | %s | %s |" % (
+                stack, e["ours"], e["article"], e["ratio_ours_over_article"],
+                "%.0f" % e["int64 feed"] if "int64 feed" in e else "-",
+                "%.2f" % e["ratio_ours_over_int64_feed"]
+                if "ratio_ours_over_int64_feed" in e else "-"))
         lines.append("")
     if "parity_recipes" in result:
         lines += ["Parity (current stack): held-out parity accuracy when training stopped.",
