@@ -247,7 +247,7 @@ class ManualRNN(object):
 
 
 class LibraryRNN(object):
-    """tf.nn.rnn_cell cells (the article's tf.contrib.rnn ones) under dynamic_rnn."""
+    """tf.nn.rnn_cell cells (the article's contrib.rnn ones) under dynamic_rnn."""
 
     def __init__(self, cell, H, num_layers, keep_prob):
         kind = {"rnn": tf.nn.rnn_cell.BasicRNNCell, "gru": tf.nn.rnn_cell.GRUCell,

@@ -424,7 +424,7 @@ def build_graph(INPUT_FEATURES, INPUT_SEQUENCE_LENGTH=36, OUTPUT_SEQUENCE_LENGTH
             output = tf.concat(values=rnn_state, axis=1)
             if dropout == "dense":
                 output = tf.nn.dropout(output, rate=1.0 - keep(dense_keep_prob))
-            # L2 on the dense kernel, as tf.contrib.layers.l2_regularizer did.
+            # L2 on the dense kernel, as contrib.layers.l2_regularizer did in TF 1.x.
             regularizer = (lambda w: l2 * tf.nn.l2_loss(w)) if l2 > 0 else None
             prediction = tf.layers.dense(inputs=output,
                                          units=OUTPUT_SEQUENCE_LENGTH * OUTPUT_FEATURES,

@@ -181,7 +181,7 @@ ParityGraph = collections.namedtuple("ParityGraph", [
 
 
 def make_cell(cell, num_hidden_units, activation="tanh"):
-    """The book's tf.contrib.rnn.BasicRNNCell, or a gated cell, by name."""
+    """The book's BasicRNNCell (it wrote contrib.rnn), or a gated cell, by name."""
     if cell == "lstm":
         return tf.nn.rnn_cell.LSTMCell(num_hidden_units)
     if cell == "gru":
