@@ -9,7 +9,7 @@ import pytest
 
 import char_rnn
 import utils
-from conftest import interrupt_after, read_metrics, run_script
+from conftest import interrupt_then_resume, read_metrics, run_script
 
 TEMPEST = os.path.join(char_rnn.HERE, "data", "tempest.txt")
 
@@ -221,23 +221,13 @@ def test_resume_refuses_a_text_with_another_vocabulary(trained, tmp_path, capsys
 def test_ctrl_c_then_resume_keeps_the_step_count_and_the_best(tmp_path):
     out = str(tmp_path / "int")
     flags = ["--max-chars", "30000", "--hidden-size", "32", "--num-layers", "1",
-             "--seq-length", "20",
-             "--batch-size", "8", "--patience", "50", "--output-dir", out]
-    status, stdout, err = interrupt_after("char_rnn.py", "epoch  2/40",
-                                          flags + ["--epochs", "40"])
-    assert status == 130, err
-    m = read_metrics(out)
-    windows = m["history"][0]["step"]
-    stopped = m["steps"]
-    assert m["interrupted"] is True and 2 * windows <= stopped < 40 * windows
-    best_before = m["best_epoch"]
-    assert utils.tf.train.latest_checkpoint(os.path.join(out, "best"))
-    epochs = stopped // windows + 2
-    assert char_rnn.main(flags + ["--resume", "--epochs", str(epochs)]) == 0
-    m = read_metrics(out)
-    assert m["steps"] == epochs * windows and m["epochs_run"] == epochs
-    assert [e["epoch"] for e in m["history"]] == list(range(1, epochs + 1))
-    assert m["best_epoch"] >= best_before
-    assert m["val_bpc"] == min(e["val_bpc"] for e in m["history"])
+             "--seq-length", "20", "--batch-size", "8", "--patience", "50",
+             "--output-dir", out]
+    stopped, resumed, epochs = interrupt_then_resume("char_rnn.py", char_rnn.main,
+                                                     flags, 40, 2)
+    assert resumed["epochs_run"] == epochs
+    assert [e["epoch"] for e in resumed["history"]] == list(range(1, epochs + 1))
+    assert resumed["best_epoch"] >= stopped["best_epoch"]
+    assert resumed["val_bpc"] == min(e["val_bpc"] for e in resumed["history"])
     with io.open(os.path.join(out, "best", "state.json")) as handle:
-        assert json.load(handle)["epochs"][-1]["epoch"] == m["best_epoch"]
+        assert json.load(handle)["epochs"][-1]["epoch"] == resumed["best_epoch"]

@@ -7,7 +7,7 @@ import pytest
 
 import echo_rnn
 import utils
-from conftest import interrupt_after, read_metrics
+from conftest import interrupt_then_resume, read_metrics
 
 
 # --- data -------------------------------------------------------------------
@@ -173,22 +173,8 @@ def test_divergence_exits_1_and_keeps_the_last_good_checkpoint(tmp_path, capsys)
 @pytest.mark.slow
 def test_ctrl_c_saves_and_resume_continues_the_step_count(tmp_path):
     out = str(tmp_path / "int")
-    status, stdout, err = interrupt_after(
-        "echo_rnn.py", "epoch  1/50", ["--epochs", "50", "--output-dir", out])
-    assert status == 130, err
-    assert "--resume" in err
-    m = read_metrics(out)
-    assert m["interrupted"] is True
-    stopped = m["steps"]
-    assert 666 <= stopped < 50 * 666
-    assert utils.tf.train.latest_checkpoint(os.path.join(out, "checkpoints")).endswith(
-        "model-%d" % stopped)
-    # resume with a shorter plan that still lies ahead of the stop
-    epochs = stopped // 666 + 2
-    assert echo_rnn.main(["--resume", "--epochs", str(epochs), "--output-dir", out]) == 0
-    m = read_metrics(out)
-    assert m["steps"] == epochs * 666
-    assert m["interrupted"] is False
+    _, resumed, epochs = interrupt_then_resume(
+        "echo_rnn.py", echo_rnn.main, ["--output-dir", out], 50, 1, per_epoch=666)
     state = json.loads(open(os.path.join(out, "checkpoints", "state.json")).read())
     assert len(state["losses"]) == epochs * 666
     assert [e["epoch"] for e in state["epochs"]] == list(range(1, epochs + 1))

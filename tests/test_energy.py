@@ -10,7 +10,7 @@ import pytest
 
 import energy_gru
 import utils
-from conftest import interrupt_after, read_metrics
+from conftest import interrupt_then_resume, read_metrics
 
 DATA = os.path.join(energy_gru.HERE, "data", "energydata_complete.csv.gz")
 
@@ -240,18 +240,9 @@ def test_paper_protocol_quick(tmp_path, capsys):
 
 @pytest.mark.slow
 def test_ctrl_c_then_resume(tmp_path):
-    out = str(tmp_path / "int")
     flags = ["--max-rows", "4000", "--RNN_LAYERS", "8:1", "--INPUT_SEQUENCE_LENGTH", "12",
-             "--patience", "50", "--output-dir", out]
-    status, stdout, err = interrupt_after("energy_gru.py", "epoch  2/40",
-                                          flags + ["--epochs", "40"])
-    assert status == 130, err
-    m = read_metrics(out)
-    per_epoch = m["history"][0]["step"]
-    stopped = m["steps"]
-    assert m["interrupted"] is True and 2 * per_epoch <= stopped < 40 * per_epoch
-    epochs = stopped // per_epoch + 2
-    assert energy_gru.main(flags + ["--resume", "--epochs", str(epochs)]) == 0
-    m = read_metrics(out)
-    assert m["steps"] == epochs * per_epoch and m["epochs_run"] == epochs
-    assert [e["epoch"] for e in m["history"]] == list(range(1, epochs + 1))
+             "--patience", "50", "--output-dir", str(tmp_path / "int")]
+    _, resumed, epochs = interrupt_then_resume("energy_gru.py", energy_gru.main, flags,
+                                               40, 2)
+    assert resumed["epochs_run"] == epochs
+    assert [e["epoch"] for e in resumed["history"]] == list(range(1, epochs + 1))

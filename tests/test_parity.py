@@ -1,12 +1,11 @@
 """parity_rnn.py: data, graph, training that solves it, --predict, bad input."""
-import os
 
 import numpy as np
 import pytest
 
 import parity_rnn
 import utils
-from conftest import interrupt_after, read_metrics
+from conftest import interrupt_then_resume, read_metrics
 
 
 # --- data -------------------------------------------------------------------
@@ -211,20 +210,9 @@ def test_bad_values_exit_2_and_write_nothing(tmp_path, capsys, flags, message):
 
 @pytest.mark.slow
 def test_ctrl_c_then_resume(tmp_path):
-    out = str(tmp_path / "int")
     flags = ["--lengths", "fixed", "--num-examples", "5000", "--batch-size", "100",
-             "--eval-examples", "500", "--output-dir", out]
-    status, stdout, err = interrupt_after("parity_rnn.py", "epoch  1/50",
-                                          flags + ["--epochs", "50"])
-    assert status == 130, err
-    m = read_metrics(out)
-    assert m["interrupted"] is True
-    stopped = m["steps"]
-    assert 50 <= stopped < 50 * 50
-    epochs = stopped // 50 + 2
-    assert parity_rnn.main(flags + ["--resume", "--epochs", str(epochs)]) == 0
-    m = read_metrics(out)
-    assert m["steps"] == epochs * 50 and m["epochs_run"] == epochs
-    assert [e["epoch"] for e in m["history"]] == list(range(1, epochs + 1))
-    assert os.path.basename(utils.tf.train.latest_checkpoint(
-        os.path.join(out, "checkpoints"))) == "model-%d" % (epochs * 50)
+             "--eval-examples", "500", "--output-dir", str(tmp_path / "int")]
+    _, resumed, epochs = interrupt_then_resume("parity_rnn.py", parity_rnn.main, flags,
+                                               50, 1, per_epoch=50)
+    assert resumed["epochs_run"] == epochs
+    assert [e["epoch"] for e in resumed["history"]] == list(range(1, epochs + 1))
