@@ -60,7 +60,11 @@ PAPER = collections.OrderedDict([
 # ---------------------------------------------------------------------------
 # Hyperparameters (the article's names in capitals)
 # ---------------------------------------------------------------------------
-QUICK = dict(epochs=2, INPUT_SEQUENCE_LENGTH=12, RNN_LAYERS="8:1.0", max_rows=3000)
+class Layers(list):
+    """RNN_LAYERS: a list of {"units", "keep_prob"}, shown as units:keep_prob,..."""
+
+    def __str__(self):
+        return ",".join("%d:%g" % (layer["units"], layer["keep_prob"]) for layer in self)
 
 
 def rnn_layers(text):
@@ -75,7 +79,11 @@ def rnn_layers(text):
             raise argparse.ArgumentTypeError("%r: want units:keep_prob, e.g. 32:0.9 (%s)"
                                              % (part, err))
         layers.append(layer)
-    return layers
+    return Layers(layers)
+
+
+QUICK = dict(epochs=2, INPUT_SEQUENCE_LENGTH=12, RNN_LAYERS=rnn_layers("8:1.0"),
+             max_rows=3000)
 
 
 def parse_args(argv=None):
@@ -113,7 +121,8 @@ def parse_args(argv=None):
                             "use is skewed (median 60 Wh, peaks over 1000), and the "
                             "log scale keeps the peaks from dominating the MSE")
     group = parser.add_argument_group("model and training")
-    group.add_argument("--RNN_LAYERS", "--rnn-layers", type=rnn_layers, default="32:0.9,32:0.9",
+    group.add_argument("--RNN_LAYERS", "--rnn-layers", type=rnn_layers,
+                       default=rnn_layers("32:0.9,32:0.9"),
                        dest="RNN_LAYERS",
                        help="GRU layers as units:keep_prob (keep_prob is used with "
                             "--dropout rnn)")
@@ -142,12 +151,8 @@ def parse_args(argv=None):
                        help="stop after this many epochs without a better validation "
                             "RMSE")
     args = parser.parse_args(argv)
-    if isinstance(args.RNN_LAYERS, str):
-        args.RNN_LAYERS = rnn_layers(args.RNN_LAYERS)
     if args.quick:
         utils.apply_preset(parser, args, QUICK)
-        if isinstance(args.RNN_LAYERS, str):
-            args.RNN_LAYERS = rnn_layers(args.RNN_LAYERS)
     utils.check_common(parser, args)
     if args.max_rows < 0:
         parser.error("argument --max-rows: must be >= 0, got %d" % args.max_rows)

@@ -154,6 +154,16 @@ def test_one_set_of_weights_for_training_and_evaluation(dropout):
     assert not np.allclose(eval1, eval3)                  # evaluation sees the training
 
 
+def test_rnn_layers_flag_and_the_quick_preset():
+    assert energy_gru.parse_args([]).RNN_LAYERS == [{"units": 32, "keep_prob": 0.9}] * 2
+    quick = energy_gru.parse_args(["--quick"])
+    assert quick.RNN_LAYERS == [{"units": 8, "keep_prob": 1.0}]
+    assert quick.INPUT_SEQUENCE_LENGTH == 12 and quick.max_rows == 3000
+    given = energy_gru.parse_args(["--quick", "--rnn-layers", "16:0.5,4"])
+    assert given.RNN_LAYERS == [{"units": 16, "keep_prob": 0.5}, {"units": 4, "keep_prob": 1.0}]
+    assert str(given.RNN_LAYERS) == "16:0.5,4:1"
+
+
 def test_learning_rate_decays_in_steps():
     g = energy_gru.build_graph(2, 3, INITIAL_LEARNING_RATE=0.1,
                                LEARNING_RATE_DECAY_STEPS=2, LEARNING_RATE_DECAY_RATE=0.5)
