@@ -176,8 +176,12 @@ def genEpochData(ids, batch_size, seq_length):
     return x.transpose(1, 0, 2), y.transpose(1, 0, 2)
 
 
+Prepared = collections.namedtuple("Prepared", "vocab train val val_text")
+
+
 def prepare(args):
-    """Text -> (vocab, training windows, validation windows); DataError on bad data."""
+    """Text -> vocab, training windows, validation windows and the validation
+    text itself (for the surprise picture); DataError on bad data."""
     text = read_text(args.data)
     if args.max_chars:
         text = text[:args.max_chars]
@@ -199,7 +203,7 @@ def prepare(args):
                                              "shorter than one window of %d; lower "
                                              "--seq-length or raise --val-fraction"
                                   % (len(val_text), args.seq_length + 1))
-    return vocab, train, val
+    return Prepared(vocab, train, val, val_text)
 
 
 # ---------------------------------------------------------------------------
@@ -563,7 +567,7 @@ def run(args):
         return run_sample(args)
     if args.evaluate:
         return run_evaluate(args)
-    vocab, train_windows, val_windows = prepare(args)
+    vocab, train_windows, val_windows, val_text = prepare(args)
     vocab_path = os.path.join(args.output_dir, "vocab.json")
     model = {k: getattr(args, k) for k in MODEL_KEYS}
     if args.resume:
@@ -599,8 +603,7 @@ def run(args):
             ckpts["best"].saver.restore(sess, ckpts["best"].latest())
         text = sample(sess, g, vocab, args.prime, 2000, 1.0,
                       np.random.RandomState(args.seed))
-        val_text = split_text(read_text(args.data)[:args.max_chars or None],
-                              args.val_fraction)[1][:640]
+        val_text = val_text[:640]
         bits = surprise(sess, g, vocab, val_text) if len(val_text) > 1 else None
     for writer in writers.values():
         writer.close()

@@ -42,7 +42,8 @@ def test_validation_is_the_tail_and_never_trained_on():
     assert train + val == text
     assert len(val) == int(len(text) * 0.1)
     args = char_rnn.parse_args(["--output-dir", "unused"])
-    vocab, (x, y), (vx, vy) = char_rnn.prepare(args)
+    vocab, (x, y), (vx, vy), val_text = char_rnn.prepare(args)
+    assert val_text == val
     assert y.max() < len(vocab)
     assert x.size + x.shape[1] <= len(train)          # windows only from training text
     first_val = char_rnn.encode(val[:args.seq_length], vocab)
