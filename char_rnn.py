@@ -31,7 +31,6 @@ import io
 import math
 import os
 import sys
-import time
 
 import numpy as np
 
@@ -46,6 +45,13 @@ LN2 = math.log(2.0)
 # Hyperparameters
 # ---------------------------------------------------------------------------
 QUICK = dict(epochs=2, hidden_size=32, num_layers=1, seq_length=20, max_chars=20000)
+# The article's recipe (its min-char-rnn in TensorFlow), with its known issues
+# fixed (the state carried across an epoch's windows, sampling from the
+# trained weights): one hand-written tanh layer of 100, windows of 25, one
+# sequence per step, Adadelta at 0.2, no dropout, no clipping, 500 epochs.
+ARTICLE = dict(cell="manual", num_layers=1, hidden_size=100, seq_length=25,
+               batch_size=1, optimizer="adadelta", learning_rate=0.2, lr_decay=1.0,
+               grad_clip=0.0, dropout=1.0, epochs=500, patience=500)
 
 
 def parse_args(argv=None):
@@ -54,7 +60,11 @@ def parse_args(argv=None):
     group.add_argument("--data", default=os.path.join(HERE, "data", "tempest.txt"),
                        help="a UTF-8 text file to train on")
     group.add_argument("--val-fraction", type=utils.fraction, default=0.1,
-                       help="the last part of the text, held out for validation")
+                       help="the part of the text after the training part, held out "
+                            "to choose the best epoch and to stop early")
+    group.add_argument("--test-fraction", type=utils.fraction, default=0.1,
+                       help="the last part of the text, held out for the figure "
+                            "reported (test_bpc): no decision looks at it")
     group.add_argument("--max-chars", type=int, default=0,
                        help="use only the first N characters (0: all)")
     group = parser.add_argument_group("model (the article's H is --hidden-size)")
@@ -64,7 +74,7 @@ def parse_args(argv=None):
                             "others are tf.nn.rnn_cell cells under dynamic_rnn. GRU is "
                             "the default because the plain tanh recurrence (manual or "
                             "rnn) stops improving near 2.7 bits per character on "
-                            "held-out text here, the GRU goes below 2.35")
+                            "held-out text here, the GRU goes below 2.4")
     group.add_argument("--hidden-size", type=utils.positive_int, default=256,
                        help="H, units in each layer's hidden state")
     group.add_argument("--num-layers", type=utils.positive_int, default=2,
@@ -76,12 +86,14 @@ def parse_args(argv=None):
                        help="streams the text is cut into, trained side by side (16: "
                             "more, noisier steps per epoch, which generalise better "
                             "on this small text than 32)")
+    group.add_argument("--optimizer", choices=("adam", "adadelta"), default="adam",
+                       help="adam, or the article's adadelta")
     group.add_argument("--learning-rate", type=utils.positive_float, default=0.002,
-                       help="Adam's learning rate")
+                       help="the optimizer's learning rate")
     group.add_argument("--lr-decay", type=utils.probability, default=0.95,
                        help="the learning rate is multiplied by this after each epoch")
-    group.add_argument("--grad-clip", type=utils.positive_float, default=5.0,
-                       help="clip gradients to this global norm")
+    group.add_argument("--grad-clip", type=float, default=5.0,
+                       help="clip gradients to this global norm (0: no clipping)")
     group.add_argument("--dropout", type=utils.probability, default=0.5,
                        help="keep probability on each layer's output while training "
                             "(1: no dropout); on this 100 KB play it is what keeps "
@@ -89,22 +101,32 @@ def parse_args(argv=None):
     group.add_argument("--patience", type=utils.positive_int, default=4,
                        help="stop after this many epochs without a better validation "
                             "figure")
+    group.add_argument("--article", action="store_true",
+                       help="the article's recipe (%s), its bugs fixed; flags given "
+                            "explicitly still win" % ", ".join(
+                                "%s=%s" % kv for kv in sorted(ARTICLE.items())))
     group = parser.add_argument_group("sampling and evaluation (no training)")
     group.add_argument("--sample", type=utils.positive_int, metavar="N",
                        help="print N characters generated after --prime by the "
                             "checkpoint in --output-dir, and nothing else")
     group.add_argument("--prime", default="PROSPERO.",
-                       help="text the sample starts from")
+                       help="text the samples start from (every character must be in "
+                            "the text's vocabulary)")
     group.add_argument("--temperature", type=utils.positive_float, default=1.0,
                        help="< 1 samples more safely, > 1 more wildly")
     group.add_argument("--evaluate", metavar="FILE",
                        help="print bits_per_char=X for FILE under the checkpoint")
-    args = parser.parse_args(argv)
-    if args.quick:
-        utils.apply_preset(parser, args, QUICK)
+    args = utils.parse(parser, argv, presets=[("article", ARTICLE), ("quick", QUICK)],
+                       resumable=("patience", "learning_rate"))
     utils.check_common(parser, args)
     if args.max_chars < 0:
         parser.error("argument --max-chars: must be >= 0, got %d" % args.max_chars)
+    if args.grad_clip < 0 or not math.isfinite(args.grad_clip):
+        parser.error("argument --grad-clip: must be >= 0, got %s" % args.grad_clip)
+    if args.val_fraction + args.test_fraction >= 1:
+        parser.error("--val-fraction and --test-fraction: together they must leave "
+                     "text to train on (got %g + %g)"
+                     % (args.val_fraction, args.test_fraction))
     if args.sample and args.evaluate:
         parser.error("--sample and --evaluate: choose one")
     if not args.prime:
@@ -112,14 +134,15 @@ def parse_args(argv=None):
     return args
 
 
-MODEL_KEYS = ("cell", "hidden_size", "num_layers", "seq_length")
+MODEL_KEYS = ("cell", "hidden_size", "num_layers", "seq_length")  # vocab.json
 
 
 def config_of(args):
     return {name: getattr(args, name) for name in (
-        "epochs", "data", "val_fraction", "max_chars", "cell", "hidden_size",
-        "num_layers", "seq_length", "batch_size", "learning_rate", "lr_decay", "grad_clip",
-        "dropout", "patience", "quick", "device")}
+        "epochs", "seed", "data", "val_fraction", "test_fraction", "max_chars", "cell",
+        "hidden_size", "num_layers", "seq_length", "batch_size", "optimizer",
+        "learning_rate", "lr_decay", "grad_clip", "dropout", "patience", "article",
+        "quick", "device")}
 
 
 # ---------------------------------------------------------------------------
@@ -152,10 +175,11 @@ def encode(text, vocab):
     return np.array([char_to_ix[ch] for ch in text], dtype=np.int32)
 
 
-def split_text(text, val_fraction):
-    """The first part trains, the last `val_fraction` validates."""
-    cut = len(text) - int(len(text) * val_fraction)
-    return text[:cut], text[cut:]
+def split_text(text, val_fraction, test_fraction=0.0):
+    """Training text, then validation, then test: consecutive parts, in order."""
+    test_cut = len(text) - int(len(text) * test_fraction)
+    val_cut = test_cut - int(len(text) * val_fraction)
+    return text[:val_cut], text[val_cut:test_cut], text[test_cut:]
 
 
 def genEpochData(ids, batch_size, seq_length):
@@ -176,16 +200,32 @@ def genEpochData(ids, batch_size, seq_length):
     return x.transpose(1, 0, 2), y.transpose(1, 0, 2)
 
 
-Prepared = collections.namedtuple("Prepared", "vocab train val val_text")
+Prepared = collections.namedtuple("Prepared", "vocab train val test val_text test_text")
+
+
+def held_out_windows(text, vocab, seq_length, what, args):
+    """One stream, read in order: every character scored with all the context
+    before it (16 streams would start cold 16 times). None for no text."""
+    if not text:
+        return None
+    windows = genEpochData(encode(text, vocab), 1, seq_length)
+    if windows is None:
+        raise utils.DataError(args.data, "the %s part (%d characters) is shorter than "
+                                         "one window of %d; lower --seq-length or raise "
+                                         "--%s-fraction" % (what, len(text), seq_length + 1,
+                                                            what[:3] if what[0] == "v"
+                                                            else what))
+    return windows
 
 
 def prepare(args):
-    """Text -> vocab, training windows, validation windows and the validation
-    text itself (for the surprise picture); DataError on bad data."""
+    """Text -> vocab, training, validation and test windows, and the held-out
+    texts themselves (for the surprise picture); DataError on bad data."""
     text = read_text(args.data)
     if args.max_chars:
         text = text[:args.max_chars]
-    train_text, val_text = split_text(text, args.val_fraction)
+    train_text, val_text, test_text = split_text(text, args.val_fraction,
+                                                 args.test_fraction)
     vocab = build_vocab(text)
     need = args.batch_size * (args.seq_length + 1)
     train = genEpochData(encode(train_text, vocab), args.batch_size, args.seq_length)
@@ -193,17 +233,9 @@ def prepare(args):
         raise utils.DataError(args.data, "too short: %d characters to train on, one "
                                          "batch needs batch_size x (seq_length + 1) = "
                                          "%d" % (len(train_text), need))
-    val = None
-    if val_text:
-        # One stream, read in order: every character scored with all the
-        # context before it (32 streams would start cold 32 times).
-        val = genEpochData(encode(val_text, vocab), 1, args.seq_length)
-        if val is None:
-            raise utils.DataError(args.data, "the validation part (%d characters) is "
-                                             "shorter than one window of %d; lower "
-                                             "--seq-length or raise --val-fraction"
-                                  % (len(val_text), args.seq_length + 1))
-    return Prepared(vocab, train, val, val_text)
+    val = held_out_windows(val_text, vocab, args.seq_length, "validation", args)
+    test = held_out_windows(test_text, vocab, args.seq_length, "test", args)
+    return Prepared(vocab, train, val, test, val_text, test_text)
 
 
 # ---------------------------------------------------------------------------
@@ -216,99 +248,109 @@ CharGraph = collections.namedtuple("CharGraph", [
 
 
 class ManualRNN(object):
-    """The article's recurrence, one layer per (W_xh, W_hh, b_h), by hand.
+    """The article's rnn_cell, written by hand: one (Wxh, Whh, bh) per layer.
 
-    Row vectors here (x_t W_xh rather than W_xh x_t): the same numbers,
-    transposed, so that a whole batch is one matmul.
+    The variables have the article's names and shapes (Wxh is H x V: the
+    article writes column vectors); the code keeps a batch of rows, so each
+    product is the article's one transposed, x_t Wxh^T, and a whole batch is
+    one matmul.
     """
 
     def __init__(self, V, H, num_layers):
         self.layers = []
         for layer in range(num_layers):
-            with tf.variable_scope("layer%d" % layer):
-                n_in = V if layer == 0 else H
+            with tf.variable_scope("rnn_cell" if layer == 0 else "rnn_cell_%d" % layer):
                 self.layers.append((
-                    tf.get_variable("W_xh", [n_in, H]),
-                    tf.get_variable("W_hh", [H, H],
-                                    initializer=tf.orthogonal_initializer()),
-                    tf.get_variable("b_h", [H], initializer=tf.zeros_initializer())))
+                    tf.get_variable("Wxh", [H, V if layer == 0 else H]),
+                    tf.get_variable("Whh", [H, H], initializer=tf.orthogonal_initializer()),
+                    tf.get_variable("bh", [H, 1], initializer=tf.zeros_initializer())))
         self.H = H
 
     def zero_state(self, batch):
         return tuple(tf.zeros([batch, self.H]) for _ in self.layers)
 
-    def unroll(self, x_oh, state, keep_prob):
-        """Run the window's steps; returns (outputs [batch, T, H], final state)."""
+    def unroll(self, x_oh, state, keep_prob, dropout_seed=None):
+        """Run the window's steps; returns (outputs [batch, T, H], final state).
+        dropout_seed(layer, t) seeds the mask on layer's output at step t
+        (None: no dropout, as when sampling)."""
         state = list(state)
         outputs = []
-        for x_t in tf.unstack(x_oh, axis=1):
+        for t, x_t in enumerate(tf.unstack(x_oh, axis=1)):
             inp = x_t
-            for i, (W_xh, W_hh, b_h) in enumerate(self.layers):
-                state[i] = tf.tanh(tf.matmul(inp, W_xh) + tf.matmul(state[i], W_hh) + b_h)
-                inp = tf.nn.dropout(state[i], rate=1.0 - keep_prob)
+            for i, (Wxh, Whh, bh) in enumerate(self.layers):
+                # h_t = tanh(Wxh x_t + Whh h_{t-1} + bh), for rows
+                state[i] = tf.tanh(tf.matmul(inp, Wxh, transpose_b=True) +
+                                   tf.matmul(state[i], Whh, transpose_b=True) +
+                                   tf.transpose(bh))
+                inp = state[i] if dropout_seed is None else \
+                    utils.dropout(state[i], keep_prob, dropout_seed(i, t))
             outputs.append(inp)
         return tf.stack(outputs, axis=1), tuple(state)
 
 
 class LibraryRNN(object):
-    """tf.nn.rnn_cell cells (the article's contrib.rnn ones) under dynamic_rnn."""
+    """tf.nn.rnn_cell cells (the article's contrib.rnn ones) under dynamic_rnn,
+    layer after layer, with dropout on each layer's output (see utils.rnn_layers)."""
 
-    def __init__(self, cell, H, num_layers, keep_prob):
+    def __init__(self, cell, H, num_layers):
         kind = {"rnn": tf.nn.rnn_cell.BasicRNNCell, "gru": tf.nn.rnn_cell.GRUCell,
                 "lstm": tf.nn.rnn_cell.LSTMCell}[cell]
-        # Dropout on each layer's output, with keep_prob a tensor: 1.0 when
-        # not training, so one set of weights serves training and sampling.
-        self.cell = tf.nn.rnn_cell.MultiRNNCell([
-            tf.nn.rnn_cell.DropoutWrapper(kind(H), output_keep_prob=keep_prob)
-            for _ in range(num_layers)])
+        self.cells = [kind(H) for _ in range(num_layers)]
 
     def zero_state(self, batch):
-        return self.cell.zero_state(batch, tf.float32)
+        return tuple(cell.zero_state(batch, tf.float32) for cell in self.cells)
 
-    def unroll(self, x_oh, state, keep_prob):
+    def unroll(self, x_oh, state, keep_prob, dropout_seed=None):
+        layer_seed = None if dropout_seed is None else (lambda i: dropout_seed(i, 0))
         with tf.variable_scope("rnn", reuse=tf.AUTO_REUSE):
-            return tf.nn.dynamic_rnn(self.cell, x_oh, initial_state=state)
+            return utils.rnn_layers(self.cells, x_oh, keep_prob, layer_seed, state)
 
 
 def build_graph(V, cell="manual", hidden_size=256, num_layers=1, seq_length=50,
                 learning_rate=0.002, grad_clip=5.0, seed=0, device="/device:CPU:0",
-                lr_decay=1.0, decay_steps=1):
+                lr_decay=1.0, decay_steps=1, optimizer="adam"):
     """Training graph for windows of seq_length, plus a one-character sampler
     that reuses the very same variables."""
     graph = tf.Graph()
     with graph.as_default(), tf.device(device):
         tf.set_random_seed(seed)
+        global_step = tf.train.get_or_create_global_step()
         x = tf.placeholder(tf.int32, [None, seq_length], name="x")
         y = tf.placeholder(tf.int32, [None, seq_length], name="y")
+        # 1.0 unless fed: one set of weights serves training, validation and
+        # sampling; the masks are a function of the seed and the step.
         keep_prob = tf.placeholder_with_default(1.0, [], name="keep_prob")
         x_oh = tf.one_hot(x, V)          # the article's one-hot inputs
 
-        with tf.variable_scope("model"):
-            rnn = ManualRNN(V, hidden_size, num_layers) if cell == "manual" else \
-                LibraryRNN(cell, hidden_size, num_layers, keep_prob)
-            W_hy = tf.get_variable("W_hy", [hidden_size, V])
-            b_y = tf.get_variable("b_y", [V], initializer=tf.zeros_initializer())
+        rnn = ManualRNN(V, hidden_size, num_layers) if cell == "manual" else \
+            LibraryRNN(cell, hidden_size, num_layers)
+        Why = tf.get_variable("Why", [V, hidden_size])
+        by = tf.get_variable("by", [V, 1], initializer=tf.zeros_initializer())
 
-        def forward(inputs, state, keep):
-            outputs, final = rnn.unroll(inputs, state, keep)
-            logits = tf.tensordot(outputs, W_hy, axes=1) + b_y   # y_t = W_hy h_t + b_y
+        def forward(inputs, state, keep, dropout_seed=None):
+            outputs, final = rnn.unroll(inputs, state, keep, dropout_seed)
+            # y_t = Why h_t + by, for every row and step at once
+            logits = tf.tensordot(outputs, tf.transpose(Why), axes=1) + tf.transpose(by)
             return logits, final
 
         # The state the window starts from is a feedable tensor (zeros by
         # default): training feeds in the state the previous window ended with.
         init_state = rnn.zero_state(tf.shape(x)[0])
-        logits, final_state = forward(x_oh, init_state, keep_prob)
+        logits, final_state = forward(
+            x_oh, init_state, keep_prob,
+            lambda layer, t: utils.step_seed(global_step, seed, layer * 1000 + t))
         loss = tf.reduce_mean(tf.nn.sparse_softmax_cross_entropy_with_logits(
             labels=y, logits=logits), name="loss")
         bpc = tf.divide(loss, LN2, name="bits_per_char")
 
-        global_step = tf.train.get_or_create_global_step()
         # Smaller steps as training goes on: one drop per epoch (decay_steps).
         learning_rate = tf.train.exponential_decay(learning_rate, global_step,
                                                    decay_steps, lr_decay, staircase=True)
-        optimizer = tf.train.AdamOptimizer(learning_rate)
+        optimizer = tf.train.AdamOptimizer(learning_rate) if optimizer == "adam" else \
+            tf.train.AdadeltaOptimizer(learning_rate)
         grads, variables = zip(*optimizer.compute_gradients(loss))
-        grads, _ = tf.clip_by_global_norm(grads, grad_clip)
+        if grad_clip > 0:
+            grads, _ = tf.clip_by_global_norm(grads, grad_clip)
         train_op = optimizer.apply_gradients(zip(grads, variables),
                                              global_step=global_step)
 
@@ -332,10 +374,11 @@ def build_graph(V, cell="manual", hidden_size=256, num_layers=1, seq_length=50,
                      sample_probs, init)
 
 
-def graph_for(model, V, args, device):
+def graph_for(model, V, args, device, decay_steps=1):
+    """The graph of a model described by `model` (vocab.json or the flags)."""
     return build_graph(V, model["cell"], model["hidden_size"], model["num_layers"],
                        model["seq_length"], args.learning_rate, args.grad_clip,
-                       args.seed, device)
+                       args.seed, device, args.lr_decay, decay_steps, args.optimizer)
 
 
 # ---------------------------------------------------------------------------
@@ -378,72 +421,30 @@ def sample(sess, g, vocab, prime, n, temperature, rng):
     return "".join(out)
 
 
-def train(sess, g, args, data, ckpts, state, writers, stop, vocab):
-    """Epochs over the windows; validation, best checkpoint and patience after
-    each. Returns True when stopped by Ctrl-C."""
-    (x, y), val = data
-    windows = len(x)
-    step = int(sess.run(g.global_step))
-    first_epoch, first_window = divmod(step, windows)
-    progress = utils.Progress(args.epochs, first_epoch, state["train_seconds"])
-    last_save = time.time()
-    rng = np.random.RandomState(args.seed)
-    for epoch in range(first_epoch, args.epochs):
-        if epochs_without_gain(state) >= args.patience:
-            print("no better validation for %d epochs: stopping" % args.patience)
-            break
-        carried = state.pop("carried", None) if epoch == first_epoch else None
-        losses = []
-        for k in range(first_window if epoch == first_epoch else 0, windows):
+def train(sess, g, args, data, loop, writer, vocab):
+    """Epochs over the windows in order, the state carried from each window to
+    the next of its stream and reset at each epoch; validation after each."""
+    x, y = data.train
+    for epoch in loop.epochs():
+        # None: the epoch starts from zeros (unless a resumed run stopped in it).
+        epoch_state = loop.carried_state()
+        for k in loop.batches():
             feed = with_state({g.x: x[k], g.y: y[k], g.keep_prob: args.dropout},
-                              g.init_state, carried)
+                              g.init_state, epoch_state)
             fetches = [g.bpc, g.train_op, g.final_state]
-            if step % 50 == 0:
-                bpc, _, carried, summary = sess.run(fetches + [g.summaries], feed)
-                writers["train"].add_summary(summary, step)
-            else:
-                bpc, _, carried = sess.run(fetches, feed)
-            step += 1
-            utils.check_finite(bpc, step, "bits per character")
-            losses.append(float(bpc))
-            state["losses"].append(round(float(bpc), 5))
-            if stop.requested:
-                break
-        state["train_seconds"] = progress.elapsed()
-        if stop.requested:
-            state["carried"] = [c.tolist() for c in carried]
-            ckpts["latest"].save(sess, step, state)
-            return True
-        record = {"epoch": epoch + 1, "step": step, "train_bpc": float(np.mean(losses))}
-        if val is not None:
-            record["val_bpc"] = evaluate_bpc(sess, g, val)
-            utils.scalar_summary(writers["validation"], step,
-                                 bits_per_char=record["val_bpc"])
-        state["epochs"].append(record)
-        best = best_epoch(state)
-        if best is record:
-            ckpts["best"].save(sess, step, state)
-        progress.line(epoch, step, train_bpc=record["train_bpc"],
-                      val_bpc=record.get("val_bpc", float("nan")),
-                      best="epoch %d" % best["epoch"])
+            if loop.summary_due:
+                fetches.append(g.summaries)
+            results = sess.run(fetches, feed)
+            epoch_state = results[2]
+            loop.step_done(results[0], results[3] if len(results) > 3 else None,
+                           epoch_state)
+        figures = {"train_bpc": float(np.mean(loop.epoch_losses()))}
+        if data.val is not None:
+            figures["val_bpc"] = evaluate_bpc(sess, g, data.val)
+            utils.scalar_summary(writer, loop.step, bits_per_char=figures["val_bpc"])
+        loop.epoch_done(**figures)
+        rng = np.random.RandomState([args.seed % 2 ** 32, epoch])
         print("  sample: %r" % sample(sess, g, vocab, args.prime[-1], 70, 1.0, rng))
-        if time.time() - last_save > 30 or epoch + 1 == args.epochs:
-            ckpts["latest"].save(sess, step, state)
-            last_save = time.time()
-    ckpts["latest"].save(sess, step, state)
-    return False
-
-
-def best_epoch(state):
-    """The epoch with the lowest validation (or, without one, training) figure."""
-    key = "val_bpc" if state["epochs"] and "val_bpc" in state["epochs"][0] \
-        else "train_bpc"
-    return min(state["epochs"], key=lambda e: e[key]) if state["epochs"] else None
-
-
-def epochs_without_gain(state):
-    best = best_epoch(state)
-    return len(state["epochs"]) - best["epoch"] if best else 0
 
 
 # ---------------------------------------------------------------------------
@@ -483,21 +484,21 @@ def plot_surprise(path, text, bits, show=False, width=64):
     return utils.save_figure(fig, path, show)
 
 
-def plot_training(path, state, args):
+def plot_training(path, log, args):
     plt = utils.pyplot(args.show)
     fig, ax = plt.subplots(figsize=(8, 4))
-    windows = state["epochs"][0]["step"] if state["epochs"] else 1
-    steps = np.arange(1, len(state["losses"]) + 1) / float(windows)
-    ax.plot(steps, state["losses"], linewidth=0.5, alpha=0.5, label="training, per step")
-    epochs = [e["epoch"] for e in state["epochs"]]
-    ax.plot(epochs, [e["train_bpc"] for e in state["epochs"]], marker="o",
+    windows = log["epochs"][0]["step"] if log["epochs"] else 1
+    steps = np.arange(1, len(log["losses"]) + 1) / float(windows)
+    ax.plot(steps, log["losses"], linewidth=0.5, alpha=0.5, label="training, per step")
+    epochs = [e["epoch"] for e in log["epochs"]]
+    ax.plot(epochs, [e["train_bpc"] for e in log["epochs"]], marker="o",
             label="training, epoch mean (with dropout)")
-    if state["epochs"] and "val_bpc" in state["epochs"][0]:
-        ax.plot(epochs, [e["val_bpc"] for e in state["epochs"]], marker="o",
+    if log["epochs"] and "val_bpc" in log["epochs"][0]:
+        ax.plot(epochs, [e["val_bpc"] for e in log["epochs"]], marker="o",
                 label="validation")
     ax.set_xlabel("epoch")
     ax.set_ylabel("bits per character")
-    ax.set_ylim(top=min(6.5, max(state["losses"][:1] + [3.0])))
+    ax.set_ylim(top=min(6.5, max(log["losses"][:1] + [3.0])))
     ax.grid(alpha=0.3)
     ax.legend()
     ax.set_title("%s cell, %d x %d, seq %d, keep %.2f" % (
@@ -511,8 +512,7 @@ def plot_training(path, state, args):
 def load_trained(args):
     """For --sample and --evaluate: vocab, graph and a session on the best
     checkpoint (or the latest when there is no best)."""
-    vocab_path = os.path.join(args.output_dir, "vocab.json")
-    model = utils.read_json(vocab_path)
+    model = utils.read_json(os.path.join(args.output_dir, "vocab.json"))
     folders = [os.path.join(args.output_dir, name) for name in ("best", "checkpoints")]
     found = [f for f in folders if utils.tf.train.latest_checkpoint(f)]
     if model is None or not found:
@@ -522,17 +522,25 @@ def load_trained(args):
     vocab = model["vocab"]
     g = graph_for(model, len(vocab), args, utils.resolve_device(args.device))
     sess = utils.make_session(g.graph, args.threads)
+    sess.run(g.init)
     with g.graph.as_default():
-        tf.train.Saver().restore(sess, utils.tf.train.latest_checkpoint(found[0]))
+        # The weights only: whichever optimizer trained them, its slots stay behind.
+        tf.train.Saver(tf.trainable_variables()).restore(
+            sess, utils.tf.train.latest_checkpoint(found[0]))
     return vocab, g, sess
+
+
+def check_prime(prime, vocab, what):
+    """DataError naming --prime when a character of it is not in `vocab`."""
+    missing = sorted(set(prime) - set(vocab))
+    if missing:
+        raise utils.DataError("--prime", "characters not in %s: %s"
+                              % (what, " ".join(repr(c) for c in missing)))
 
 
 def run_sample(args):
     vocab, g, sess = load_trained(args)
-    missing = sorted(set(args.prime) - set(vocab))
-    if missing:
-        raise utils.DataError("--prime", "characters not in the model's vocabulary: %s"
-                              % " ".join(repr(c) for c in missing))
+    check_prime(args.prime, vocab, "the model's vocabulary")
     with sess:
         text = sample(sess, g, vocab, args.prime, args.sample, args.temperature,
                       np.random.RandomState(args.seed))
@@ -567,9 +575,13 @@ def run(args):
         return run_sample(args)
     if args.evaluate:
         return run_evaluate(args)
-    vocab, train_windows, val_windows, val_text = prepare(args)
+    config = config_of(args)
+    utils.refuse_changed_flags(args, config)
+    data = prepare(args)
+    vocab = data.vocab
+    # Checked before training, so that a bad prime costs no training time.
+    check_prime(args.prime, vocab, "the vocabulary of %s" % args.data)
     vocab_path = os.path.join(args.output_dir, "vocab.json")
-    model = {k: getattr(args, k) for k in MODEL_KEYS}
     if args.resume:
         saved = utils.read_json(vocab_path)
         if saved is not None and saved["vocab"] != vocab:
@@ -578,61 +590,68 @@ def run(args):
                                              "afresh in another --output-dir"
                                   % (len(vocab), len(saved["vocab"]), args.output_dir))
     device = utils.start_run(__file__, args)
+    model = {k: getattr(args, k) for k in MODEL_KEYS}
     utils.write_json_atomic(vocab_path, dict(model, vocab=vocab))
-    g = build_graph(len(vocab), args.cell, args.hidden_size, args.num_layers,
-                    args.seq_length, args.learning_rate, args.grad_clip, args.seed,
-                    device, args.lr_decay, len(train_windows[0]))
-    ckpts = {"latest": utils.Checkpoints(g.graph, args.output_dir),
-             "best": utils.Checkpoints(g.graph, args.output_dir, "best", max_to_keep=1)}
-    writers = utils.summary_writers(args.output_dir, g.graph, ("train", "validation"))
-    with utils.make_session(g.graph, args.threads) as sess, utils.StopRequest() as stop:
+    windows = len(data.train[0])
+    g = graph_for(model, len(vocab), args, device, decay_steps=windows)
+    ckpts = utils.Checkpoints(g.graph, args.output_dir, keep_best=True)
+    with utils.make_session(g.graph, args.threads) as sess:
         sess.run(g.init)
-        state = ckpts["latest"].resume_or_start(
-            sess, args.resume, {"epochs": [], "losses": [], "train_seconds": 0.0})
-        print("%d characters (%d distinct): %d windows of %d x %d per epoch, "
-              "%d validation windows; %s cell, %d x %d units"
-              % (train_windows[0].size + (val_windows[0].size if val_windows else 0),
-                 len(vocab), len(train_windows[0]), args.batch_size, args.seq_length,
-                 len(val_windows[0]) if val_windows else 0, args.cell, args.num_layers,
+        log = ckpts.resume_or_start(sess, args.resume, config)
+        writers = utils.summary_writers(args.output_dir, g.graph, ("train", "validation"),
+                                        int(sess.run(g.global_step)))
+        print("%d characters (%d distinct): %d windows of %d x %d per epoch, %d "
+              "validation and %d test windows; %s cell, %d x %d units"
+              % (len(data.val_text) + len(data.test_text) + data.train[0].size,
+                 len(vocab), windows, args.batch_size, args.seq_length,
+                 len(data.val[0]) if data.val else 0,
+                 len(data.test[0]) if data.test else 0, args.cell, args.num_layers,
                  args.hidden_size), flush=True)
-        interrupted = train(sess, g, args, (train_windows, val_windows), ckpts, state,
-                            writers, stop, vocab)
-        steps = int(sess.run(g.global_step))
-        best = best_epoch(state)
-        if best is not None and ckpts["best"].latest():
-            ckpts["best"].saver.restore(sess, ckpts["best"].latest())
+        with utils.TrainingLoop(sess, g.global_step, args, ckpts, log, windows,
+                                writers["train"], patience=args.patience,
+                                best_key="val_bpc" if data.val else "train_bpc") as loop:
+            train(sess, g, args, data, loop, writers["validation"], vocab)
+        steps = loop.step
+        best = loop.best()
+        # Everything below from the best epoch's weights, chosen on validation;
+        # the test text is scored once, here.
+        if best is not None and ckpts.latest(best=True):
+            ckpts.restore(sess, best=True)
+        test_bpc = evaluate_bpc(sess, g, data.test) if data.test else None
         text = sample(sess, g, vocab, args.prime, 2000, 1.0,
                       np.random.RandomState(args.seed))
-        val_text = val_text[:640]
-        bits = surprise(sess, g, vocab, val_text) if len(val_text) > 1 else None
+        shown = (data.test_text or data.val_text)[:640]
+        bits = surprise(sess, g, vocab, shown) if len(shown) > 1 else None
     for writer in writers.values():
         writer.close()
     with io.open(os.path.join(args.output_dir, "samples.txt"), "w",
                  encoding="utf-8") as handle:
         handle.write(args.prime + text + "\n")
-    if state["epochs"]:
-        plot_training(os.path.join(args.output_dir, "training.png"), state, args)
+    if log["epochs"]:
+        plot_training(os.path.join(args.output_dir, "training.png"), log, args)
     if bits is not None:
-        plot_surprise(os.path.join(args.output_dir, "surprise.png"), val_text, bits,
+        plot_surprise(os.path.join(args.output_dir, "surprise.png"), shown, bits,
                       args.show)
     figures = {
+        "test_bpc": test_bpc,
         "train_bpc": best["train_bpc"] if best else None,
         "val_bpc": best.get("val_bpc") if best else None,
         "best_epoch": best["epoch"] if best else None,
         "vocab_size": len(vocab),
-        "epochs_run": len(state["epochs"]),
+        "epochs_run": len(log["epochs"]),
     }
-    utils.write_metrics(args, __file__, figures, steps, state["train_seconds"],
-                        config_of(args), interrupted=interrupted, history=state["epochs"])
+    utils.write_metrics(args, __file__, figures, steps, log["train_seconds"], config,
+                        interrupted=loop.interrupted, history=log["epochs"])
     if best:
-        print("best epoch %d: validation %.3f bits per character (training %.3f); "
-              "%d steps, %.0f s training"
-              % (best["epoch"], best.get("val_bpc", float("nan")), best["train_bpc"],
-                 steps, state["train_seconds"]))
+        print("best epoch %d (on validation, %.3f bits per character): test %s bits "
+              "per character; %d steps, %.0f s training"
+              % (best["epoch"], best.get("val_bpc", float("nan")),
+                 "%.3f" % test_bpc if test_bpc is not None else "-", steps,
+                 log["train_seconds"]))
     print("sample (from the best checkpoint):\n%s%s" % (args.prime, text[:400]))
     if args.show:
         utils.pyplot(True).show()
-    utils.stop_if_interrupted(interrupted, steps, ckpts["latest"])
+    utils.stop_if_interrupted(loop.interrupted, steps, ckpts)
 
 
 def main(argv=None):

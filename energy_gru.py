@@ -36,7 +36,6 @@ import io
 import math
 import os
 import sys
-import time
 
 import numpy as np
 
@@ -150,9 +149,8 @@ def parse_args(argv=None):
     group.add_argument("--patience", type=utils.positive_int, default=6,
                        help="stop after this many epochs without a better validation "
                             "RMSE")
-    args = parser.parse_args(argv)
-    if args.quick:
-        utils.apply_preset(parser, args, QUICK)
+    args = utils.parse(parser, argv, presets=[("quick", QUICK)],
+                       resumable=("patience", "INITIAL_LEARNING_RATE"))
     utils.check_common(parser, args)
     if args.max_rows < 0:
         parser.error("argument --max-rows: must be >= 0, got %d" % args.max_rows)
@@ -167,13 +165,15 @@ def parse_args(argv=None):
 
 
 def config_of(args):
-    return {name: getattr(args, name) for name in (
-        "epochs", "data", "protocol", "train_fraction", "val_fraction",
+    config = {name: getattr(args, name) for name in (
+        "epochs", "seed", "data", "protocol", "train_fraction", "val_fraction",
         "keep_random_columns", "max_rows", "INPUT_SEQUENCE_LENGTH",
         "OUTPUT_SEQUENCE_LENGTH", "OUTPUT_SEQUENCE_STEPS_AHEAD", "log_target",
         "RNN_LAYERS", "dropout", "dense_keep_prob", "l2", "batch_size",
         "INITIAL_LEARNING_RATE", "LEARNING_RATE_DECAY_STEPS", "LEARNING_RATE_DECAY_RATE",
         "patience", "quick", "device")}
+    config["RNN_LAYERS"] = str(args.RNN_LAYERS)    # as written on the command line
+    return config
 
 
 # ---------------------------------------------------------------------------
@@ -413,22 +413,22 @@ def build_graph(INPUT_FEATURES, INPUT_SEQUENCE_LENGTH=36, OUTPUT_SEQUENCE_LENGTH
             return 1.0 - (1.0 - p) * tf.cast(training, tf.float32)
 
         with tf.variable_scope("recurrent_layer"):
-            gru_cells = []
-            for layer in RNN_LAYERS:
-                cell = tf.nn.rnn_cell.GRUCell(num_units=layer["units"])
-                if dropout == "rnn":
-                    cell = tf.nn.rnn_cell.DropoutWrapper(
-                        cell, output_keep_prob=keep(layer["keep_prob"]))
-                gru_cells.append(cell)
-            rnn_cells = tf.nn.rnn_cell.MultiRNNCell(cells=gru_cells)
-            rnn_output, rnn_state = tf.nn.dynamic_rnn(cell=rnn_cells, inputs=in_seq,
-                                                      dtype=tf.float32)
+            gru_cells = [tf.nn.rnn_cell.GRUCell(num_units=layer["units"])
+                         for layer in RNN_LAYERS]
+            # The chapter's MultiRNNCell under dynamic_rnn, one layer after the
+            # other; with --dropout rnn each layer's output is dropped as its
+            # DropoutWrapper would, with masks that repeat (utils.dropout).
+            rnn_output, rnn_state = utils.rnn_layers(
+                gru_cells, in_seq, [keep(layer["keep_prob"]) for layer in RNN_LAYERS],
+                (lambda i: utils.step_seed(global_step, seed, i))
+                if dropout == "rnn" else None)
 
         with tf.variable_scope("predictions"):
             # The article's option 2: the final states of all layers together.
             output = tf.concat(values=rnn_state, axis=1)
             if dropout == "dense":
-                output = tf.nn.dropout(output, rate=1.0 - keep(dense_keep_prob))
+                output = utils.dropout(output, keep(dense_keep_prob),
+                                       utils.step_seed(global_step, seed, 100))
             # L2 on the dense kernel, as contrib.layers.l2_regularizer did in TF 1.x.
             regularizer = (lambda w: l2 * tf.nn.l2_loss(w)) if l2 > 0 else None
             prediction = tf.layers.dense(inputs=output,
@@ -475,55 +475,26 @@ def scores(actual, predicted):
             "r2": float(1 - np.sum(err ** 2) / np.sum((actual - actual.mean()) ** 2))}
 
 
-def train(sess, g, args, data, ckpts, state, writers, stop):
-    splits = data.splits
-    x, y = splits["train"].in_seq, splits["train"].out_seq
-    batches = int(np.ceil(len(x) / float(args.batch_size)))
-    step = int(sess.run(g.global_step))
-    first_epoch, first_batch = divmod(step, batches)
-    progress = utils.Progress(args.epochs, first_epoch, state["train_seconds"])
-    last_save = time.time()
-    val_actual = data.scaler.target_wh(splits["val"].out_seq[:, :, 0])
-    for epoch in range(first_epoch, args.epochs):
-        best = min(state["epochs"], key=lambda e: e["val_rmse_wh"]) if state["epochs"] \
-            else None
-        if best and len(state["epochs"]) - best["epoch"] >= args.patience:
-            print("no better validation RMSE for %d epochs: stopping" % args.patience)
-            break
+def train(sess, g, args, data, loop, writer):
+    """Epochs of shuffled mini-batches with dropout on (`training` fed True);
+    the validation RMSE in Wh after each, which picks the best epoch."""
+    x, y = data.splits["train"].in_seq, data.splits["train"].out_seq
+    val_actual = data.raw_target[data.splits["val"].target_rows]
+    for epoch in loop.epochs():
         order = np.random.RandomState([args.seed % 2 ** 32, epoch]).permutation(len(x))
-        losses = []
-        for b in range(first_batch if epoch == first_epoch else 0, batches):
+        for b in loop.batches():
             index = order[b * args.batch_size:(b + 1) * args.batch_size]
             feed = {g.in_seq: x[index], g.out_seq: y[index], g.training: True}
-            if step % 50 == 0:
-                loss, _, summary = sess.run([g.loss, g.train_step, g.summaries], feed)
-                writers["train"].add_summary(summary, step)
-            else:
-                loss, _ = sess.run([g.loss, g.train_step], feed)
-            step += 1
-            utils.check_finite(loss, step)
-            losses.append(float(loss))
-            if stop.requested:
-                break
-        state["train_seconds"] = progress.elapsed()
-        if stop.requested:
-            ckpts["latest"].save(sess, step, state)
-            return True
-        val_pred = data.scaler.target_wh(predict_scaled(sess, g, splits["val"]))
-        record = {"epoch": epoch + 1, "step": step, "train_loss": float(np.mean(losses)),
-                  "val_rmse_wh": scores(val_actual, val_pred)["rmse"]}
-        state["epochs"].append(record)
-        utils.scalar_summary(writers["validation"], step, RMSE_wh=record["val_rmse_wh"])
-        best = min(state["epochs"], key=lambda e: e["val_rmse_wh"])
-        if best is record:
-            ckpts["best"].save(sess, step, state)
-        progress.line(epoch, step, loss=record["train_loss"],
-                      val_rmse_wh=record["val_rmse_wh"], best="epoch %d" % best["epoch"])
-        if time.time() - last_save > 30:
-            ckpts["latest"].save(sess, step, state)
-            last_save = time.time()
-    ckpts["latest"].save(sess, step, state)
-    return False
+            fetches = [g.loss, g.train_step]
+            if loop.summary_due:
+                fetches.append(g.summaries)
+            results = sess.run(fetches, feed)
+            loop.step_done(results[0], results[2] if len(results) > 2 else None)
+        val_pred = data.scaler.target_wh(predict_scaled(sess, g, data.splits["val"]))
+        val_rmse_wh = scores(val_actual, val_pred)["rmse"]
+        utils.scalar_summary(writer, loop.step, RMSE_wh=val_rmse_wh)
+        loop.epoch_done(train_loss=float(np.mean(loop.epoch_losses())),
+                        val_rmse_wh=val_rmse_wh)
 
 
 def _design(windows):
@@ -573,15 +544,15 @@ def plot_week(path, times, actual, predicted, persistence, show=False):
     return utils.save_figure(fig, path, show)
 
 
-def plot_training(path, state, baselines, show=False):
+def plot_training(path, log, baselines, show=False):
     plt = utils.pyplot(show)
     fig, (left, right) = plt.subplots(1, 2, figsize=(11, 4))
-    epochs = [e["epoch"] for e in state["epochs"]]
-    left.plot(epochs, [e["train_loss"] for e in state["epochs"]], marker="o")
+    epochs = [e["epoch"] for e in log["epochs"]]
+    left.plot(epochs, [e["train_loss"] for e in log["epochs"]], marker="o")
     left.set_yscale("log")
     left.set_xlabel("epoch")
     left.set_title("training loss (MSE on the scaled target)")
-    right.plot(epochs, [e["val_rmse_wh"] for e in state["epochs"]], marker="o",
+    right.plot(epochs, [e["val_rmse_wh"] for e in log["epochs"]], marker="o",
                label="GRU, validation")
     for name, value in baselines.items():
         if value is not None:
@@ -600,6 +571,8 @@ def plot_training(path, state, baselines, show=False):
 # main
 # ---------------------------------------------------------------------------
 def run(args):
+    config = config_of(args)
+    utils.refuse_changed_flags(args, config)
     data = prepare(args)
     splits = data.splits
     device = utils.start_run(__file__, args)
@@ -610,17 +583,20 @@ def run(args):
                                            len(splits["val"].in_seq),
                                            len(splits["test"].in_seq)), flush=True)
     g = graph_from_args(args, len(data.names), device)
-    ckpts = {"latest": utils.Checkpoints(g.graph, args.output_dir),
-             "best": utils.Checkpoints(g.graph, args.output_dir, "best", max_to_keep=1)}
-    writers = utils.summary_writers(args.output_dir, g.graph, ("train", "validation"))
-    with utils.make_session(g.graph, args.threads) as sess, utils.StopRequest() as stop:
+    ckpts = utils.Checkpoints(g.graph, args.output_dir, keep_best=True)
+    with utils.make_session(g.graph, args.threads) as sess:
         sess.run(g.init)
-        state = ckpts["latest"].resume_or_start(sess, args.resume,
-                                                {"epochs": [], "train_seconds": 0.0})
-        interrupted = train(sess, g, args, data, ckpts, state, writers, stop)
-        steps = int(sess.run(g.global_step))
-        if ckpts["best"].latest():          # test figures from the best epoch
-            ckpts["best"].saver.restore(sess, ckpts["best"].latest())
+        log = ckpts.resume_or_start(sess, args.resume, config)
+        writers = utils.summary_writers(args.output_dir, g.graph, ("train", "validation"),
+                                        int(sess.run(g.global_step)))
+        batches = int(np.ceil(len(splits["train"].in_seq) / float(args.batch_size)))
+        with utils.TrainingLoop(sess, g.global_step, args, ckpts, log, batches,
+                                writers["train"], best_key="val_rmse_wh",
+                                patience=args.patience) as loop:
+            train(sess, g, args, data, loop, writers["validation"])
+        steps = loop.step
+        if ckpts.latest(best=True):          # test figures from the best epoch
+            ckpts.restore(sess, best=True)
         test_pred = data.scaler.target_wh(predict_scaled(sess, g, splits["test"]))
         val_pred = data.scaler.target_wh(predict_scaled(sess, g, splits["val"]))
     for writer in writers.values():
@@ -642,7 +618,7 @@ def run(args):
     gru = scores(actual, test_pred)
     used = np.concatenate([splits["train"].target_rows.ravel(),
                            splits["val"].target_rows.ravel()])
-    best = min(state["epochs"], key=lambda e: e["val_rmse_wh"]) if state["epochs"] else None
+    best = loop.best()
     figures = collections.OrderedDict([
         ("test_rmse_wh", gru["rmse"]), ("test_mae_wh", gru["mae"]),
         ("test_mape_pct", gru["mape"]), ("test_r2", gru["r2"]),
@@ -652,7 +628,7 @@ def run(args):
         ("linear_rmse_wh", scores(actual, linear)["rmse"]),
         ("linear_r2", scores(actual, linear)["r2"]),
         ("best_epoch", best["epoch"] if best else None),
-        ("epochs_run", len(state["epochs"])),
+        ("epochs_run", len(log["epochs"])),
         ("train_end_date", data.table.dates[int(used.max())]),
         ("protocol", args.protocol),
         ("test_windows", int(len(actual))),
@@ -665,15 +641,15 @@ def run(args):
         plot_week(os.path.join(args.output_dir, "week.png"),
                   [data.table.times[i] for i in first], actual[:, 0], test_pred[:, 0],
                   persistence[:, 0], args.show)
-    if state["epochs"]:
-        plot_training(os.path.join(args.output_dir, "training.png"), state,
+    if log["epochs"]:
+        plot_training(os.path.join(args.output_dir, "training.png"), log,
                       val_baselines, args.show)
-    utils.write_metrics(args, __file__, figures, steps, state["train_seconds"],
-                        config_of(args), interrupted=interrupted, history=state["epochs"])
+    utils.write_metrics(args, __file__, figures, steps, log["train_seconds"], config,
+                        interrupted=loop.interrupted, history=log["epochs"])
     print_results(figures, args)
     if args.show:
         utils.pyplot(True).show()
-    utils.stop_if_interrupted(interrupted, steps, ckpts["latest"])
+    utils.stop_if_interrupted(loop.interrupted, steps, ckpts)
 
 
 def print_results(f, args):

@@ -28,7 +28,6 @@ from __future__ import print_function
 import collections
 import os
 import sys
-import time
 
 import numpy as np
 
@@ -79,10 +78,12 @@ def parse_args(argv=None):
                        help="Adam's learning rate (the book's 0.001 learns too slowly "
                             "to finish in a minute)")
     group.add_argument("--target-accuracy", type=utils.probability, default=0.999,
-                       help="stop once parity accuracy on held-out 50-bit strings "
-                            "reaches this (checked after each epoch)")
+                       help="stop once parity accuracy on the validation strings "
+                            "(fresh, of the longest length) reaches this (checked "
+                            "after each epoch); the figures reported come from other "
+                            "fresh strings, the test sets")
     group.add_argument("--eval-examples", type=utils.positive_int, default=10000,
-                       help="fresh strings in each held-out set")
+                       help="fresh strings in each validation and test set")
     group.add_argument("--book", action="store_true",
                        help="the book's recipe (%s), with its data fixed; flags given "
                             "explicitly still win" % ", ".join(
@@ -90,11 +91,8 @@ def parse_args(argv=None):
     group.add_argument("--predict", nargs="+", metavar="BITS",
                        help="no training: print the parity of each string of 0s and "
                             "1s with the checkpoint in --output-dir")
-    args = parser.parse_args(argv)
-    if args.book:
-        utils.apply_preset(parser, args, BOOK)
-    if args.quick:
-        utils.apply_preset(parser, args, QUICK)
+    args = utils.parse(parser, argv, presets=[("book", BOOK), ("quick", QUICK)],
+                       resumable=("target_accuracy", "learning_rate"))
     utils.check_common(parser, args)
     return args
 
@@ -107,7 +105,7 @@ def num_classes(target, sequence_length):
 
 def config_of(args):
     return {name: getattr(args, name) for name in (
-        "epochs", "num_examples", "sequence_length", "lengths", "target", "cell",
+        "epochs", "seed", "num_examples", "sequence_length", "lengths", "target", "cell",
         "activation", "num_hidden_units", "batch_size", "learning_rate",
         "target_accuracy", "eval_examples", "book", "quick", "device")}
 
@@ -171,11 +169,22 @@ def heldout_rng(seed, which):
     return np.random.RandomState([seed % 2 ** 32, 1, which])
 
 
+def heldout_sets(args, split):
+    """Fresh strings of the longest length ("fixed") and of every length
+    ("variable"): split "validation" decides when training stops, split "test"
+    gives the figures reported, which no decision saw."""
+    first = {"validation": 0, "test": 2}[split]
+    return collections.OrderedDict(
+        (lengths, generate_data(args.eval_examples, args.sequence_length, lengths,
+                                heldout_rng(args.seed, first + i)))
+        for i, lengths in enumerate(("fixed", "variable")))
+
+
 # ---------------------------------------------------------------------------
 # Building the TensorFlow graph
 # ---------------------------------------------------------------------------
 ParityGraph = collections.namedtuple("ParityGraph", [
-    "graph", "X", "Y", "sequence_length", "outputs", "last_output", "prediction",
+    "graph", "X", "Y", "lengths", "outputs", "last_output", "prediction",
     "total_loss", "predicted_class", "predicted_parity", "accuracy", "optimizer",
     "global_step", "summaries", "init"])
 
@@ -200,7 +209,9 @@ def build_graph(sequence_length=50, target="parity", cell="lstm", activation="ta
         tf.set_random_seed(seed)
         X = tf.placeholder(tf.float32, [None, sequence_length, 1], name="X")
         Y = tf.placeholder(tf.float32, [None, classes], name="Y")
-        lengths = tf.placeholder(tf.int32, [None], name="sequence_length")
+        # Each string's own length (dynamic_rnn's sequence_length argument;
+        # --sequence-length is the longest).
+        lengths = tf.placeholder(tf.int32, [None], name="lengths")
 
         weights = tf.Variable(tf.truncated_normal([num_hidden_units, classes]),
                               name="weights")
@@ -250,62 +261,40 @@ def graph_for(config, seed=0, device="/device:CPU:0"):
 # ---------------------------------------------------------------------------
 def feed_for(g, data, target, index=slice(None)):
     classes = g.Y.shape.as_list()[1]
-    return {g.X: data.X[index], g.sequence_length: data.lengths[index],
+    return {g.X: data.X[index], g.lengths: data.lengths[index],
             g.Y: one_hot(labels_for(data, target)[index], classes)}
 
 
-def train(sess, g, args, train_data, heldout, ckpt, state, writers, stop):
-    """Epochs of shuffled mini-batches; stop at --target-accuracy on the
-    held-out 50-bit strings. Returns True when stopped by Ctrl-C."""
-    batches = int(np.ceil(len(train_data.X) / float(args.batch_size)))
-    step = int(sess.run(g.global_step))
-    first_epoch, first_batch = divmod(step, batches)
-    if state["epochs"] and state["epochs"][-1]["parity_accuracy_fixed"] \
-            >= args.target_accuracy:
-        return False   # resumed after the target was already reached
-    progress = utils.Progress(args.epochs, first_epoch, state["train_seconds"])
-    last_save = time.time()
-    for epoch in range(first_epoch, args.epochs):
+def train(sess, g, args, train_data, validation, loop, writer):
+    """Epochs of shuffled mini-batches; after each, parity accuracy on the
+    validation strings (training stops at --target-accuracy)."""
+    for epoch in loop.epochs():
         order = np.random.RandomState([args.seed % 2 ** 32, 2, epoch]).permutation(
             len(train_data.X))
-        losses = []
-        for batch in range(first_batch if epoch == first_epoch else 0, batches):
+        for batch in loop.batches():
             index = order[batch * args.batch_size:(batch + 1) * args.batch_size]
-            feed = feed_for(g, train_data, args.target, index)
-            if step % 20 == 0:
-                current_total_loss, _, summary = sess.run(
-                    [g.total_loss, g.optimizer, g.summaries], feed)
-                writers["train"].add_summary(summary, step)
-            else:
-                current_total_loss, _ = sess.run([g.total_loss, g.optimizer], feed)
-            step += 1
-            utils.check_finite(current_total_loss, step)
-            losses.append(float(current_total_loss))
-            state["losses"].append(round(float(current_total_loss), 6))
-            if stop.requested:
-                break
-        state["train_seconds"] = progress.elapsed()
-        if stop.requested:
-            ckpt.save(sess, step, state)
-            return True
-        figures = evaluate(sess, g, args.target, heldout)
-        figures.update(epoch=epoch + 1, step=step, train_loss=float(np.mean(losses)))
-        state["epochs"].append(figures)
-        utils.scalar_summary(writers["heldout"], step,
-                             parity_accuracy_fixed=figures["parity_accuracy_fixed"],
-                             parity_accuracy_variable=figures["parity_accuracy_variable"])
-        progress.line(epoch, step, loss=figures["train_loss"],
-                      fixed=figures["parity_accuracy_fixed"],
-                      variable=figures["parity_accuracy_variable"])
-        if figures["parity_accuracy_fixed"] >= args.target_accuracy:
-            print("held-out parity accuracy %.4f >= %.4f: done after %d epochs"
-                  % (figures["parity_accuracy_fixed"], args.target_accuracy, epoch + 1))
-            break
-        if time.time() - last_save > 30:
-            ckpt.save(sess, step, state)
-            last_save = time.time()
-    ckpt.save(sess, step, state)
-    return False
+            fetches = [g.total_loss, g.optimizer]
+            if loop.summary_due:
+                fetches.append(g.summaries)
+            results = sess.run(fetches, feed_for(g, train_data, args.target, index))
+            current_total_loss = results[0]
+            loop.step_done(current_total_loss, results[2] if len(results) > 2 else None)
+        figures = evaluate(sess, g, args.target, validation)
+        utils.scalar_summary(writer, loop.step,
+                             parity_accuracy=figures["parity_accuracy_fixed"])
+        loop.epoch_done(train_loss=float(np.mean(loop.epoch_losses())),
+                        val_accuracy=figures["parity_accuracy_fixed"],
+                        val_accuracy_variable=figures["parity_accuracy_variable"])
+
+
+def target_reached(target_accuracy):
+    """TrainingLoop's `finished`: stop once validation reaches the target."""
+    def finished(records):
+        if records and records[-1]["val_accuracy"] >= target_accuracy:
+            return ("validation parity accuracy %.4f >= %.4f: done after %d epochs"
+                    % (records[-1]["val_accuracy"], target_accuracy, len(records)))
+        return None
+    return finished
 
 
 # ---------------------------------------------------------------------------
@@ -317,7 +306,7 @@ def predict(sess, g, data, batch_size=2000):
     for start in range(0, len(data.X), batch_size):
         part = slice(start, start + batch_size)
         c, p = sess.run([g.predicted_class, g.predicted_parity],
-                        {g.X: data.X[part], g.sequence_length: data.lengths[part]})
+                        {g.X: data.X[part], g.lengths: data.lengths[part]})
         classes.append(c)
         parities.append(p)
     return np.concatenate(classes), np.concatenate(parities)
@@ -342,25 +331,25 @@ def accuracy_by_length(sess, g, data):
     return lengths, np.array([right[data.lengths == n].mean() for n in lengths])
 
 
-def plot_training(path, state, args):
+def plot_training(path, log, args):
     plt = utils.pyplot(args.show)
     fig, (left, right) = plt.subplots(1, 2, figsize=(11, 4))
-    epochs = state["epochs"]
+    epochs = log["epochs"]
     x = [e["epoch"] for e in epochs]
-    left.plot(np.arange(1, len(state["losses"]) + 1), state["losses"], linewidth=1)
+    left.plot(np.arange(1, len(log["losses"]) + 1), log["losses"], linewidth=1)
     left.set_xlabel("step")
     left.set_ylabel("training cross-entropy (nats)")
     left.set_yscale("log")
     left.set_title("loss per step")
-    for key, label in (("parity_accuracy_fixed", "fresh %d-bit strings"
+    for key, label in (("val_accuracy", "fresh %d-bit strings (decides the stop)"
                         % args.sequence_length),
-                       ("parity_accuracy_variable", "fresh strings of 1..%d bits"
+                       ("val_accuracy_variable", "fresh strings of 1..%d bits"
                         % args.sequence_length)):
         right.plot(x, [e[key] for e in epochs], marker="o", label=label)
     right.axhline(0.5, color="grey", linestyle=":", label="chance")
     right.set_ylim(0.4, 1.02)
     right.set_xlabel("epoch")
-    right.set_title("held-out parity accuracy")
+    right.set_title("validation parity accuracy")
     right.legend(loc="lower right")
     fig.suptitle("%s, %d units, %s lengths, target %s" % (
         args.cell, args.num_hidden_units, args.lengths, args.target))
@@ -377,7 +366,7 @@ def plot_by_length(path, lengths, accuracy, args):
     ax.set_ylim(0, 1.02)
     ax.set_xlabel("string length (bits)")
     ax.set_ylabel("parity accuracy")
-    ax.set_title("held-out accuracy by length (%s lengths in training)" % args.lengths)
+    ax.set_title("test accuracy by length (%s lengths in training)" % args.lengths)
     return utils.save_figure(fig, path, args.show)
 
 
@@ -387,12 +376,12 @@ def plot_by_length(path, lengths, accuracy, args):
 def run_predict(args):
     """--predict: the checkpoint's model on the given strings, no training."""
     folder = os.path.join(args.output_dir, "checkpoints")
-    state = utils.read_json(os.path.join(folder, "state.json"))
-    if state is None or not utils.tf.train.latest_checkpoint(folder):
+    log = utils.read_log(folder)
+    if log is None or not utils.tf.train.latest_checkpoint(folder):
         raise utils.DataError(folder, "no checkpoint: train first with "
                                       "python parity_rnn.py --output-dir %s"
                               % args.output_dir)
-    config = state["config"]
+    config = log["config"]
     data = parse_bits(args.predict, config["sequence_length"])
     g = graph_for(config, device=utils.resolve_device(args.device))
     with utils.make_session(g.graph, args.threads) as sess:
@@ -408,54 +397,53 @@ def run_predict(args):
 def run(args):
     if args.predict:
         return run_predict(args)
+    config = config_of(args)
+    utils.refuse_changed_flags(args, config)
     device = utils.start_run(__file__, args)
     train_data = generate_data(args.num_examples, args.sequence_length, args.lengths,
                                training_rng(args.seed))
-    heldout = collections.OrderedDict([
-        ("fixed", generate_data(args.eval_examples, args.sequence_length, "fixed",
-                                heldout_rng(args.seed, 0))),
-        ("variable", generate_data(args.eval_examples, args.sequence_length, "variable",
-                                   heldout_rng(args.seed, 1))),
-    ])
-    g = build_graph(args.sequence_length, args.target, args.cell, args.activation,
-                    args.num_hidden_units, args.learning_rate, args.seed, device)
-    ckpt = utils.Checkpoints(g.graph, args.output_dir)
-    writers = utils.summary_writers(args.output_dir, g.graph, ("train", "heldout"))
-    with utils.make_session(g.graph, args.threads) as sess, utils.StopRequest() as stop:
+    validation, test = heldout_sets(args, "validation"), heldout_sets(args, "test")
+    g = graph_for(config, args.seed, device)
+    ckpts = utils.Checkpoints(g.graph, args.output_dir)
+    with utils.make_session(g.graph, args.threads) as sess:
         sess.run(g.init)
-        state = ckpt.resume_or_start(sess, args.resume,
-                                     {"epochs": [], "losses": [], "train_seconds": 0.0})
-        state["config"] = config_of(args)
+        log = ckpts.resume_or_start(sess, args.resume, config)
+        writers = utils.summary_writers(args.output_dir, g.graph, ("train", "validation"),
+                                        int(sess.run(g.global_step)))
         print("%d strings of %s length (max %d), target %s, %s cell of %d units, "
               "batch %d, Adam %g" % (args.num_examples, args.lengths,
                                      args.sequence_length, args.target, args.cell,
                                      args.num_hidden_units, args.batch_size,
                                      args.learning_rate), flush=True)
-        interrupted = train(sess, g, args, train_data, heldout, ckpt, state, writers, stop)
-        steps = int(sess.run(g.global_step))
-        figures = evaluate(sess, g, args.target, heldout)
-        by_length = accuracy_by_length(sess, g, heldout["variable"])
+        batches = int(np.ceil(len(train_data.X) / float(args.batch_size)))
+        with utils.TrainingLoop(sess, g.global_step, args, ckpts, log, batches,
+                                writers["train"],
+                                finished=target_reached(args.target_accuracy)) as loop:
+            train(sess, g, args, train_data, validation, loop, writers["validation"])
+        steps = loop.step
+        figures = evaluate(sess, g, args.target, test)
+        by_length = accuracy_by_length(sess, g, test["variable"])
     for writer in writers.values():
         writer.close()
 
-    if state["epochs"]:
-        plot_training(os.path.join(args.output_dir, "training.png"), state, args)
+    if log["epochs"]:
+        plot_training(os.path.join(args.output_dir, "training.png"), log, args)
     plot_by_length(os.path.join(args.output_dir, "accuracy_by_length.png"),
                    by_length[0], by_length[1], args)
-    figures["epochs_run"] = len(state["epochs"])
+    figures["val_accuracy"] = log["epochs"][-1]["val_accuracy"] if log["epochs"] else None
+    figures["epochs_run"] = len(log["epochs"])
     figures["accuracy_by_length"] = {int(n): round(float(a), 4)
                                      for n, a in zip(*by_length)}
-    utils.write_metrics(args, __file__, figures, steps, state["train_seconds"],
-                        config_of(args), interrupted=interrupted,
-                        history=state["epochs"])
-    print("parity accuracy on fresh strings: %.4f (%d bits), %.4f (1..%d bits); "
+    utils.write_metrics(args, __file__, figures, steps, log["train_seconds"], config,
+                        interrupted=loop.interrupted, history=log["epochs"])
+    print("parity accuracy on fresh test strings: %.4f (%d bits), %.4f (1..%d bits); "
           "%d steps, %.1f s training"
           % (figures["parity_accuracy_fixed"], args.sequence_length,
              figures["parity_accuracy_variable"], args.sequence_length, steps,
-             state["train_seconds"]))
+             log["train_seconds"]))
     if args.show:
         utils.pyplot(True).show()
-    utils.stop_if_interrupted(interrupted, steps, ckpt)
+    utils.stop_if_interrupted(loop.interrupted, steps, ckpts)
 
 
 def main(argv=None):

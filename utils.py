@@ -2,12 +2,16 @@
 
 * ``tf``: TensorFlow's 1.x graph API on either stack (TF 1.15 or TF 2.x through
   ``tf.compat.v1``), imported quietly.
-* the flags every script has, and the checks for their values;
-* sessions, devices and seeds;
-* checkpoints that survive Ctrl-C and can be resumed, and the NaN guard;
-* ``metrics.json`` written atomically, headless plotting, clean data errors;
-* ``rnn_forward_numpy``: the basic RNN recurrence in numpy, to check what
-  ``BasicRNNCell`` + ``dynamic_rnn`` compute (article 001).
+* the flags every script has, presets that never override a flag you gave,
+  and the checks for their values;
+* sessions and devices;
+* ``TrainingLoop``: the bookkeeping around every training loop (where a
+  resumed run starts, progress, summaries, the NaN guard, checkpoints on a
+  clock and on Ctrl-C, the best epoch, early stopping), with the checkpoints
+  and the run log they are saved with;
+* dropout whose masks are a function of the seed and the step, so that a run
+  repeats exactly and a resumed run continues exactly;
+* ``metrics.json`` written atomically, headless plotting, clean data errors.
 
 See CONVENTIONS.md in the project's shared folder for the contract these serve.
 """
@@ -23,6 +27,7 @@ import platform
 import signal
 import sys
 import tempfile
+import textwrap
 import time
 import warnings
 
@@ -143,6 +148,11 @@ class HelpFormatter(argparse.ArgumentDefaultsHelpFormatter,
     """Show defaults and keep the description's line breaks."""
 
 
+# Flags that may differ when a run is resumed, in every script: they change
+# neither the graph, nor the data, nor the randomness.
+RESUMABLE = ("epochs", "threads", "device", "show", "output_dir", "resume")
+
+
 def make_parser(script, doc, default_epochs):
     """An ArgumentParser with the flags every script has (CONVENTIONS 2)."""
     name = os.path.splitext(os.path.basename(script))[0]
@@ -152,14 +162,17 @@ def make_parser(script, doc, default_epochs):
     group.add_argument("--epochs", type=positive_int, default=default_epochs,
                        help="passes over the training data")
     group.add_argument("--seed", type=int, default=42,
-                       help="seed for numpy and TensorFlow; same seed, same figures")
+                       help="seed for numpy and TensorFlow; the same seed gives the "
+                            "same figures on the same stack")
     group.add_argument("--output-dir", default=os.path.join("runs", name),
                        help="where metrics.json, checkpoints, plots and "
                             "tensorboard/ go")
     group.add_argument("--quick", action="store_true",
-                       help="a tiny configuration that runs in seconds (smoke test)")
+                       help="a tiny configuration that runs in seconds (smoke test); "
+                            "flags you give still win")
     group.add_argument("--resume", action="store_true",
-                       help="continue from the latest checkpoint in --output-dir")
+                       help="continue from the latest checkpoint in --output-dir "
+                            "(see the end of this help for the flags that may change)")
     group.add_argument("--show", action="store_true",
                        help="also open the plots in a window (they are always saved)")
     group.add_argument("--device", choices=("auto", "cpu", "gpu"), default="auto",
@@ -170,14 +183,55 @@ def make_parser(script, doc, default_epochs):
     return parser
 
 
-def apply_preset(parser, args, preset):
-    """Use `preset` values for every flag left at its default (--quick, --book).
+def flag_names(parser):
+    """{dest: the flag a reader types}, e.g. {"state_size": "--state-size"}."""
+    return dict((action.dest, action.option_strings[0]) for action in parser._actions
+                if action.option_strings)
 
-    Flags given on the command line win over the preset.
+
+def given_flags(parser, argv):
+    """The dests of the flags written on the command line, whatever their value.
+
+    A second parse in which no flag has a default leaves out exactly the
+    flags that were not given (a flag given with its default value is kept).
     """
-    for name, value in preset.items():
-        if getattr(args, name) == parser.get_default(name):
-            setattr(args, name, value)
+    defaults = dict((action.dest, action.default) for action in parser._actions)
+    try:
+        for action in parser._actions:
+            action.default = argparse.SUPPRESS
+        return set(vars(parser.parse_args(argv)))
+    finally:
+        for action in parser._actions:
+            action.default = defaults[action.dest]
+
+
+def parse(parser, argv, presets=(), resumable=()):
+    """Parse `argv`, then fill in presets and say which flags may change on resume.
+
+    `presets` is a sequence of (preset flag, {dest: value}): for each preset
+    flag that is on, in order, its values replace those of every flag the
+    user did not give, so a later preset wins over an earlier one (--quick is
+    given last) and a flag on the command line always wins, even when its
+    value equals the default. `resumable` names the script's own flags that
+    --resume accepts with another value; --help lists them with the common ones.
+    """
+    names = flag_names(parser)
+    resumable = RESUMABLE + tuple(resumable)
+    parser.epilog = textwrap.fill(
+        "--resume: these flags may differ from the interrupted run's: %s. Any other "
+        "flag that differs is refused (exit 2), since it would change the graph, the "
+        "data or the randomness." % ", ".join(names[d] for d in resumable
+                                              if d not in ("output_dir", "resume")), 79)
+    args = parser.parse_args(argv)
+    given = given_flags(parser, argv)
+    for flag, values in presets:
+        if getattr(args, flag):
+            for dest, value in values.items():
+                if dest not in given:
+                    setattr(args, dest, value)
+    # What refuse_changed_flags needs to know about this command line.
+    args.resumable, args.flag_names = resumable, names
+    args.preset_flags = tuple(flag for flag, _ in presets)
     return args
 
 
@@ -188,10 +242,18 @@ def check_common(parser, args):
     if args.device == "gpu" and not gpu_names():
         parser.error("argument --device: gpu asked for, but TensorFlow sees no GPU "
                      "(use --device cpu or auto)")
+    # The first part of the path that exists must be a folder.
+    path = os.path.abspath(args.output_dir)
+    while not os.path.exists(path) and os.path.dirname(path) != path:
+        path = os.path.dirname(path)
+    if not os.path.isdir(path):
+        parser.error("argument --output-dir: %s is a file, not a folder"
+                     % (args.output_dir if path == os.path.abspath(args.output_dir)
+                        else path))
 
 
 # ---------------------------------------------------------------------------
-# Devices, sessions, seeds
+# Devices and sessions
 # ---------------------------------------------------------------------------
 def gpu_names():
     """Physical GPUs TensorFlow can use (empty on a CPU-only build)."""
@@ -210,12 +272,6 @@ def resolve_device(choice):
     if choice == "gpu" or (choice == "auto" and gpu_names()):
         return "/device:GPU:0"
     return "/device:CPU:0"
-
-
-def set_seeds(graph, seed):
-    """Seed numpy and the graph's op-level randomness (call inside build)."""
-    np.random.seed(seed)
-    graph.seed = seed
 
 
 def make_session(graph, threads=0):
@@ -244,7 +300,7 @@ def start_run(script, args):
 # Errors that end a run cleanly
 # ---------------------------------------------------------------------------
 class DataError(Exception):
-    """A data file that cannot be used; the message names the file."""
+    """A file (or a folder) that cannot be used; the message names it."""
 
     def __init__(self, path, problem):
         Exception.__init__(self, "%s: %s" % (path, problem))
@@ -258,11 +314,11 @@ class Interrupted(Exception):
     """Ctrl-C during training, after the checkpoint was written."""
 
 
-def stop_if_interrupted(interrupted, steps, ckpt):
+def stop_if_interrupted(interrupted, steps, ckpts):
     """End a run that Ctrl-C cut short (exit 130), once its files are written."""
     if interrupted:
         raise Interrupted("checkpoint at step %d in %s; continue with --resume"
-                          % (steps, ckpt.folder))
+                          % (steps, ckpts.folder))
 
 
 def check_finite(value, step, what="loss"):
@@ -276,7 +332,8 @@ def check_finite(value, step, what="loss"):
 def run_guarded(script, body, args):
     """Run body(args) and turn the ways a run can end into exit statuses.
 
-    0 done, 1 loss diverged, 2 bad data (one line on stderr), 130 Ctrl-C.
+    0 done, 1 loss diverged, 2 bad data or a refused --resume (one line on
+    stderr), 130 Ctrl-C.
     """
     prog = os.path.basename(script)
     try:
@@ -325,7 +382,7 @@ class StopRequest(object):
 
 
 # ---------------------------------------------------------------------------
-# Files: atomic JSON, metrics, checkpoints
+# Files: atomic JSON, metrics
 # ---------------------------------------------------------------------------
 def write_json_atomic(path, obj):
     """Write JSON to a temporary file in the same folder, then rename it."""
@@ -375,54 +432,332 @@ def write_metrics(args, script, figures, steps, train_seconds, config, **extra):
     return record
 
 
-class Checkpoints(object):
-    """tf.train.Saver in ``<output_dir>/<name>`` plus a JSON side file.
+# ---------------------------------------------------------------------------
+# Checkpoints and the run log saved with them
+# ---------------------------------------------------------------------------
+LOG_FILE = "run_log.json"
 
-    The side file (``state.json``) holds what the graph does not: the loss
-    history for the plots, the epoch reached, the seconds trained, the best
-    validation figure. Saved together, restored together, so ``--resume``
-    picks up the step count, the curves and the clock where they stopped.
-    A second instance with another name (``best``) keeps the best epoch apart.
+
+class Checkpoints(object):
+    """tf.train.Saver checkpoints in ``<output_dir>/checkpoints`` (the latest)
+    and, with keep_best, ``<output_dir>/best`` (the best epoch so far).
+
+    Beside each checkpoint lies the run log (``run_log.json``): what the graph
+    does not hold and a resumed run needs to go on as if never stopped: the
+    config it was trained with, the loss of every step, one record per epoch,
+    the seconds trained, and the RNN state carried into the next window when
+    it stopped inside an epoch. Saved together, restored together.
     """
 
-    def __init__(self, graph, output_dir, name="checkpoints", max_to_keep=2):
-        self.folder = os.path.join(output_dir, name)
+    def __init__(self, graph, output_dir, keep_best=False):
+        self.folder = os.path.join(output_dir, "checkpoints")
+        self.best_folder = os.path.join(output_dir, "best") if keep_best else None
         with graph.as_default():
-            self.saver = tf.train.Saver(max_to_keep=max_to_keep)
-        self.state_path = os.path.join(self.folder, "state.json")
+            self._savers = {self.folder: tf.train.Saver(max_to_keep=2)}
+            if keep_best:
+                self._savers[self.best_folder] = tf.train.Saver(max_to_keep=1)
 
-    def latest(self):
-        """Path of the newest checkpoint, or None."""
-        return tf.train.latest_checkpoint(self.folder)
+    def _where(self, best):
+        if best and self.best_folder is None:
+            raise ValueError("these checkpoints keep no best epoch")
+        return self.best_folder if best else self.folder
 
-    def save(self, sess, global_step, state):
-        if not os.path.isdir(self.folder):
-            os.makedirs(self.folder)
-        path = self.saver.save(sess, os.path.join(self.folder, "model"),
-                               global_step=global_step, write_meta_graph=False)
-        write_json_atomic(self.state_path, dict(state, checkpoint=os.path.basename(path)))
+    def latest(self, best=False):
+        """Path of the newest checkpoint (of the best epoch with best=True), or None."""
+        return tf.train.latest_checkpoint(self._where(best))
+
+    def save(self, sess, step, log, best=False):
+        folder = self._where(best)
+        if not os.path.isdir(folder):
+            os.makedirs(folder)
+        path = self._savers[folder].save(sess, os.path.join(folder, "model"),
+                                         global_step=step, write_meta_graph=False)
+        write_json_atomic(os.path.join(folder, LOG_FILE),
+                          dict(log, checkpoint=os.path.basename(path)))
         return path
 
-    def restore(self, sess):
-        """Restore the newest checkpoint into `sess`; return its side state.
-
-        Returns None when there is no checkpoint to restore.
-        """
-        path = self.latest()
+    def restore(self, sess, best=False):
+        """Restore the newest checkpoint into `sess`; return its run log
+        (None when there is no checkpoint)."""
+        folder = self._where(best)
+        path = tf.train.latest_checkpoint(folder)
         if path is None:
             return None
-        self.saver.restore(sess, path)
-        return read_json(self.state_path, {})
+        self._savers[folder].restore(sess, path)
+        return read_log(folder)
 
-    def resume_or_start(self, sess, resume, fresh):
-        """With --resume, the newest checkpoint's side state (saying which step
-        it continues from); otherwise, or with no checkpoint yet, `fresh`."""
-        state = self.restore(sess) if resume else None
+    def resume_or_start(self, sess, resume, config):
+        """The run log to go on with: with --resume, the newest checkpoint's
+        (its weights restored, its config updated to this run's); otherwise,
+        or when there is no checkpoint yet, a fresh one."""
+        log = self.restore(sess) if resume else None
         if resume:
             print("resumed at step %s" % self.latest().rsplit("-", 1)[1]
-                  if state is not None
+                  if log is not None
                   else "--resume: no checkpoint in %s, starting afresh" % self.folder)
-        return fresh if state is None else state
+        if log is None:
+            log = {"losses": [], "epochs": [], "train_seconds": 0.0,
+                   "carried_state": None}
+        log["config"] = config
+        return log
+
+
+def read_log(folder):
+    """The run log saved beside the checkpoints in `folder`, or None."""
+    return read_json(os.path.join(folder, LOG_FILE))
+
+
+def _comparable(value):
+    return json.loads(json.dumps(value, sort_keys=True, default=_json_default))
+
+
+def refuse_changed_flags(args, config):
+    """With --resume, stop (DataError, exit 2) before anything is written if a
+    flag outside args.resumable differs from the checkpoint's config, naming
+    each one with both values. Preset flags themselves are not compared: the
+    values they filled in are."""
+    if not args.resume:
+        return
+    folder = os.path.join(args.output_dir, "checkpoints")
+    saved = read_log(folder)
+    if not saved or not tf.train.latest_checkpoint(folder) or "config" not in saved:
+        return
+    differ = []
+    for key in sorted(config):
+        if key in args.resumable or key in args.preset_flags or \
+                key not in saved["config"]:
+            continue
+        then, now = _comparable(saved["config"][key]), _comparable(config[key])
+        if then != now:
+            differ.append("%s %s (checkpoint) vs %s (now)"
+                          % (args.flag_names.get(key, key), _flag_text(then),
+                             _flag_text(now)))
+    if differ:
+        raise DataError(folder, "--resume refused, flags differ from the checkpoint's: "
+                                "%s; give the checkpoint's values, or start afresh in "
+                                "another --output-dir" % "; ".join(differ))
+
+
+def _flag_text(value):
+    if isinstance(value, list) and value and isinstance(value[0], dict):
+        return ",".join(":".join("%s" % v for v in item.values()) for item in value)
+    return "%s" % (value,)
+
+
+# ---------------------------------------------------------------------------
+# The training loop's bookkeeping
+# ---------------------------------------------------------------------------
+class _Stopped(Exception):
+    """Raised inside TrainingLoop once Ctrl-C's checkpoint is saved."""
+
+
+class TrainingLoop(object):
+    """Everything a training loop does besides its own sess.run, in one place.
+
+    A script's loop reads::
+
+        with utils.TrainingLoop(sess, global_step, args, ckpts, log, steps_per_epoch,
+                                writer) as loop:
+            for epoch in loop.epochs():
+                ...                                  # this epoch's data
+                carried = loop.carried_state()       # None: start from zeros
+                for batch in loop.batches():
+                    ...                              # feed and sess.run
+                    loop.step_done(loss, summary, carried)
+                loop.epoch_done(val_loss=...)        # the epoch's figures
+
+    It starts a resumed run at the step its checkpoint was saved at (the
+    epoch, the batch in it, and the RNN state carried into that batch). After
+    each step it records the loss, stops on NaN, and saves a checkpoint every
+    `save_seconds` of training and, after Ctrl-C, at once; if that step ended
+    an epoch, the epoch's record (and its validation) is written first. After
+    each epoch it prints the progress line, keeps the best epoch's checkpoint
+    (`best_key`, lower is better) and stops early when `patience` epochs
+    brought nothing better or `finished(records)` returns a reason. The last
+    checkpoint is saved when the loop ends. `summary_due` says when to fetch
+    the TensorBoard summaries (every `summary_every` steps).
+
+    `log` is the run log (Checkpoints.resume_or_start); `interrupted` says
+    whether Ctrl-C ended the loop.
+    """
+
+    summary_every = 50     # steps between TensorBoard points
+    save_seconds = 30      # at most this much training is lost on a crash
+    after_step = None      # tests: a function called with the loop after each step
+
+    def __init__(self, sess, global_step, args, ckpts, log, steps_per_epoch, writer=None,
+                 best_key=None, patience=None, finished=None):
+        self.sess, self.args, self.ckpts, self.log = sess, args, ckpts, log
+        self.steps_per_epoch = steps_per_epoch
+        self.writer = writer
+        self.best_key, self.patience, self.finished = best_key, patience, finished
+        self.step = self.first_step = int(sess.run(global_step))
+        self.epoch = None
+        self.interrupted = False
+        self.carried = None
+        self.progress = Progress(args.epochs, self.step // steps_per_epoch,
+                                 log["train_seconds"])
+        self._stop = StopRequest()
+        self._last_save = time.time()
+        self._saved_at = None
+
+    def __enter__(self):
+        self._stop.__enter__()
+        return self
+
+    def __exit__(self, kind, error, trace):
+        self._stop.__exit__()
+        if kind is _Stopped:
+            self.interrupted = True
+            return True
+        if kind is None and self._saved_at != self.step:
+            self.save()
+        self.log["train_seconds"] = self.progress.elapsed()
+        return False
+
+    # -- where we are -----------------------------------------------------
+    def epochs(self):
+        """The epochs still to run, from the one the run stands in."""
+        for epoch in range(self.step // self.steps_per_epoch, self.args.epochs):
+            reason = self._finished()
+            if reason:
+                print(reason, flush=True)
+                return
+            self.epoch = epoch
+            yield epoch
+
+    def batches(self):
+        """The batch indices of this epoch still to run."""
+        start = self.step - self.epoch * self.steps_per_epoch
+        for batch in range(start, self.steps_per_epoch):
+            yield batch
+            if batch + 1 < self.steps_per_epoch:   # the epoch's end is epoch_done's
+                self._checkpoint_if_due()
+
+    def carried_state(self):
+        """The RNN state (a list of arrays) the interrupted run was about to
+        feed into this batch, when it stopped inside this epoch; else None."""
+        saved = self.log.get("carried_state")
+        if self.step == self.first_step and self.step % self.steps_per_epoch and saved:
+            return [np.array(a, dtype=np.float32) for a in saved]
+        return None
+
+    @property
+    def summary_due(self):
+        return self.writer is not None and self.step % self.summary_every == 0
+
+    # -- after a step, after an epoch ---------------------------------------
+    def step_done(self, loss, summary=None, carried=None):
+        """Record one training step: its loss, its summary, the state it ended
+        with (a list of arrays, carried into the next batch)."""
+        check_finite(loss, self.step + 1)
+        if summary is not None:
+            self.writer.add_summary(summary, self.step)
+        self.step += 1
+        self.log["losses"].append(float(loss))
+        self.carried = carried
+        if TrainingLoop.after_step is not None:
+            TrainingLoop.after_step(self)
+
+    def epoch_losses(self):
+        """The loss of every step of the current epoch (also after a resume)."""
+        first = self.epoch * self.steps_per_epoch
+        return self.log["losses"][first:first + self.steps_per_epoch]
+
+    def epoch_done(self, **figures):
+        """Write the epoch's record (epoch, step, figures), keep the best
+        checkpoint, print the progress line; then honour Ctrl-C or the clock."""
+        record = dict(epoch=self.epoch + 1, step=self.step, **figures)
+        self.log["epochs"].append(record)
+        self.carried = None
+        shown = dict(figures)
+        if self.best_key:
+            best = self.best()
+            if best is record:
+                self.ckpts.save(self.sess, self.step, self.log, best=True)
+            shown["best"] = "epoch %d" % best["epoch"]
+        self.progress.line(self.epoch, self.step, **shown)
+        self._checkpoint_if_due()
+        return record
+
+    def best(self):
+        """The epoch record with the lowest `best_key`, or None."""
+        records = self.log["epochs"]
+        if not records or not self.best_key:
+            return None
+        return min(records, key=lambda record: record[self.best_key])
+
+    def _finished(self):
+        best = self.best()
+        if self.patience and best and len(self.log["epochs"]) - best["epoch"] >= \
+                self.patience:
+            return "no better %s for %d epochs: stopping" % (self.best_key, self.patience)
+        return self.finished(self.log["epochs"]) if self.finished else None
+
+    # -- saving -----------------------------------------------------------
+    def _checkpoint_if_due(self):
+        if self._stop.requested:
+            self.save()
+            raise _Stopped()
+        if time.time() - self._last_save >= self.save_seconds:
+            self.save()
+
+    def save(self):
+        self.log["train_seconds"] = self.progress.elapsed()
+        self.log["carried_state"] = None if self.carried is None else [
+            np.asarray(a).tolist() for a in self.carried]
+        self.ckpts.save(self.sess, self.step, self.log)
+        self._last_save = time.time()
+        self._saved_at = self.step
+
+    def request_stop(self):
+        """What the first Ctrl-C does (tests call it at a chosen step)."""
+        self._stop.requested = True
+
+
+# ---------------------------------------------------------------------------
+# Randomness that repeats: dropout from stateless random ops
+# ---------------------------------------------------------------------------
+def step_seed(global_step, seed, site):
+    """The seed of one place (`site`) of the graph at the current step: a [2]
+    int64 tensor for TensorFlow's stateless random ops."""
+    return tf.stack([tf.constant((seed % 2 ** 31) * 1000 + site, tf.int64),
+                     tf.cast(global_step, tf.int64)])
+
+
+def dropout(x, keep_prob, seed):
+    """Inverted dropout whose mask is drawn from `seed` (see step_seed).
+
+    tf.nn.dropout and DropoutWrapper draw from stateful random ops: a new
+    session restarts their stream (a resumed run would get other masks), and
+    inside dynamic_rnn's while loop the order threads take numbers in varies
+    (the same seed would give other figures on TF 2.x). A stateless mask is a
+    function of the seed and the step alone. `keep_prob` may be a tensor; at
+    1.0 the input passes unchanged.
+    """
+    noise = tf.random.stateless_uniform(tf.shape(x), seed=seed)
+    return x * tf.floor(keep_prob + noise) / keep_prob
+
+
+def rnn_layers(cells, inputs, keep_prob=1.0, layer_seed=None, initial_state=None):
+    """Stacked recurrent layers under dynamic_rnn, with dropout on each layer's
+    output: what MultiRNNCell([DropoutWrapper(cell, output_keep_prob=keep_prob),
+    ...]) computes, run one layer after the other so that each mask covers a
+    layer's whole output sequence and comes from `dropout`. layer_seed(i) is
+    layer i's seed (None: no dropout); keep_prob is one value or one per layer.
+    Returns (last layer's outputs [batch, time, units], tuple of each layer's
+    final state)."""
+    outputs, states = inputs, []
+    for i, cell in enumerate(cells):
+        with tf.variable_scope("cell_%d" % i):
+            outputs, state = tf.nn.dynamic_rnn(
+                cell, outputs, dtype=tf.float32,
+                initial_state=None if initial_state is None else initial_state[i])
+        if layer_seed is not None:
+            keep = keep_prob[i] if isinstance(keep_prob, (list, tuple)) else keep_prob
+            outputs = dropout(outputs, keep, layer_seed(i))
+        states.append(state)
+    return outputs, tuple(states)
 
 
 # ---------------------------------------------------------------------------
@@ -483,32 +818,21 @@ def save_figure(fig, path, show=False):
     return path
 
 
-def plot_curves(path, curves, xlabel, ylabel, title, show=False, logy=False):
-    """A line plot of {label: (x, y)} saved to `path` (the loss-curve PNG)."""
-    plt = pyplot(show)
-    fig, ax = plt.subplots(figsize=(7, 4))
-    for label, (xs, ys) in curves.items():
-        ax.plot(xs, ys, label=label, linewidth=1)
-    ax.set_xlabel(xlabel)
-    ax.set_ylabel(ylabel)
-    ax.set_title(title)
-    if logy:
-        ax.set_yscale("log")
-    ax.grid(alpha=0.3)
-    if len(curves) > 1:
-        ax.legend()
-    return save_figure(fig, path, show)
+def summary_writers(output_dir, graph, names=("train",), start_step=0):
+    """A tf.summary.FileWriter per name under ``<output_dir>/tensorboard``.
 
-
-def summary_writers(output_dir, graph, names=("train",)):
-    """tf.summary.FileWriter per name under ``<output_dir>/tensorboard``.
-
-    The first writer also records the graph.
+    A fresh run writes the graph (with the first writer). A resumed run
+    (start_step > 0) does not write it again, and marks where it starts, so
+    that TensorBoard drops the points a killed run wrote past its checkpoint
+    and the curves go on as one.
     """
     writers = collections.OrderedDict()
     for i, name in enumerate(names):
-        writers[name] = tf.summary.FileWriter(
-            os.path.join(output_dir, "tensorboard", name), graph if i == 0 else None)
+        writer = tf.summary.FileWriter(os.path.join(output_dir, "tensorboard", name),
+                                       graph if i == 0 and not start_step else None)
+        if start_step:
+            writer.add_session_log(tf.SessionLog(status=tf.SessionLog.START), start_step)
+        writers[name] = writer
     return writers
 
 
@@ -517,25 +841,3 @@ def scalar_summary(writer, step, **values):
     summary = tf.Summary(value=[tf.Summary.Value(tag=k, simple_value=float(v))
                                 for k, v in values.items()])
     writer.add_summary(summary, step)
-
-
-# ---------------------------------------------------------------------------
-# Article 001: what BasicRNNCell + dynamic_rnn compute
-# ---------------------------------------------------------------------------
-def rnn_forward_numpy(inputs, W_x, W_h, b, initial_state=None, activation=np.tanh):
-    """The basic RNN, one time step after the other, in plain numpy.
-
-    inputs: [batch, time, features]; returns (outputs [batch, time, units],
-    final state [batch, units]) for ``S_t = f(x_t W_x + S_{t-1} W_h + b)``.
-    A ``BasicRNNCell`` keeps W_x and W_h stacked in one kernel of shape
-    [features + units, units]: W_x is its first `features` rows.
-    """
-    inputs = np.asarray(inputs, dtype=np.float64)
-    batch, steps, _ = inputs.shape
-    units = W_h.shape[0]
-    state = np.zeros((batch, units)) if initial_state is None else initial_state
-    outputs = np.zeros((batch, steps, units))
-    for t in range(steps):
-        state = activation(inputs[:, t, :].dot(W_x) + state.dot(W_h) + b)
-        outputs[:, t, :] = state
-    return outputs, state
