@@ -1,6 +1,11 @@
-"""Shared fixtures: the project root on sys.path, and a helper to run scripts."""
+"""Shared fixtures: the project root on sys.path, and helpers to run scripts,
+stop them at a chosen step and compare a resumed run with an uninterrupted one."""
+import contextlib
+import hashlib
+import io
 import json
 import os
+import signal
 import subprocess
 import sys
 
@@ -10,10 +15,18 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 if ROOT not in sys.path:
     sys.path.insert(0, ROOT)
 
+# What differs between two runs of the same seed by nature, not by mistake.
+NOT_FIGURES = ("train_seconds", "interrupted", "config")
+
 
 def read_metrics(folder):
     with open(os.path.join(str(folder), "metrics.json")) as handle:
         return json.load(handle)
+
+
+def figures_of(metrics):
+    """metrics.json without what may differ between equal runs (the clock)."""
+    return {k: v for k, v in metrics.items() if k not in NOT_FIGURES}
 
 
 def run_script(script, *args, **kwargs):
@@ -30,7 +43,6 @@ def interrupt_after(script, marker, args, timeout=240):
 
     Returns (exit status, stdout, stderr).
     """
-    import signal
     env = dict(os.environ, PYTHONUNBUFFERED="1")
     proc = subprocess.Popen([sys.executable, os.path.join(ROOT, script)] + list(args),
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE,
@@ -49,36 +61,54 @@ def interrupt_after(script, marker, args, timeout=240):
     return proc.returncode, "".join(seen) + out, err
 
 
-def interrupt_then_resume(script, main, flags, total_epochs, stop_after,
-                          per_epoch=None):
-    """Ctrl-C a real run of `script` once epoch `stop_after` is done, check the
-    interrupted run's files, then --resume it in-process up to two epochs past
-    the stop and check that the step count went on from where it stopped.
+def run_quietly(main, argv):
+    """main(argv) in-process with its progress lines swallowed."""
+    with contextlib.redirect_stdout(io.StringIO()):
+        return main(argv)
 
-    `flags` must hold --output-dir. Returns (metrics at the stop, metrics after
-    the resume, epochs of the resumed plan).
-    """
+
+def run_stopped_at(main, argv, step, monkeypatch):
+    """main(argv), with a real Ctrl-C (SIGINT to this process) delivered right
+    after training step `step`. Returns the exit status."""
     import utils
-    out = flags[flags.index("--output-dir") + 1]
-    marker = "epoch %*d/%d" % (len(str(total_epochs)), stop_after, total_epochs)
-    status, _, err = interrupt_after(script, marker,
-                                     flags + ["--epochs", str(total_epochs)])
-    assert status == 130, err
-    assert "continue with --resume" in err
-    stopped = read_metrics(out)
-    assert stopped["interrupted"] is True
-    per_epoch = per_epoch or stopped["history"][0]["step"]
-    assert stop_after * per_epoch <= stopped["steps"] < total_epochs * per_epoch
-    latest = utils.tf.train.latest_checkpoint(os.path.join(out, "checkpoints"))
-    assert latest.endswith("model-%d" % stopped["steps"])
-    epochs = stopped["steps"] // per_epoch + 2
-    assert main(flags + ["--resume", "--epochs", str(epochs)]) == 0
-    resumed = read_metrics(out)
+
+    def ctrl_c_at(loop):
+        if loop.step == step:
+            os.kill(os.getpid(), signal.SIGINT)
+    monkeypatch.setattr(utils.TrainingLoop, "after_step", staticmethod(ctrl_c_at))
+    try:
+        return run_quietly(main, argv)
+    finally:
+        monkeypatch.setattr(utils.TrainingLoop, "after_step", None)
+
+
+def check_resume_is_exact(main, flags, tmp_path, monkeypatch, stop_at):
+    """Run `flags` once uninterrupted and once stopped after step `stop_at` then
+    resumed; both must end with the same figures. Returns (uninterrupted,
+    stopped, resumed) metrics."""
+    whole, part = str(tmp_path / "whole"), str(tmp_path / "part")
+    assert run_quietly(main, flags + ["--output-dir", whole]) == 0
+    assert run_stopped_at(main, flags + ["--output-dir", part], stop_at,
+                          monkeypatch) == 130
+    stopped = read_metrics(part)
+    assert stopped["interrupted"] is True and stopped["steps"] == stop_at
+    assert run_quietly(main, flags + ["--output-dir", part, "--resume"]) == 0
+    resumed = read_metrics(part)
     assert resumed["interrupted"] is False
-    assert resumed["steps"] == epochs * per_epoch
-    latest = utils.tf.train.latest_checkpoint(os.path.join(out, "checkpoints"))
-    assert latest.endswith("model-%d" % resumed["steps"])
-    return stopped, resumed, epochs
+    assert figures_of(resumed) == figures_of(read_metrics(whole))
+    return read_metrics(whole), stopped, resumed
+
+
+def folder_fingerprint(folder):
+    """{relative path: sha256} of every file under `folder`."""
+    prints = {}
+    for top, _, files in os.walk(str(folder)):
+        for name in files:
+            path = os.path.join(top, name)
+            with open(path, "rb") as handle:
+                prints[os.path.relpath(path, str(folder))] = hashlib.sha256(
+                    handle.read()).hexdigest()
+    return prints
 
 
 @pytest.fixture

@@ -1,6 +1,5 @@
 """char_rnn.py: data, graph (shared weights, carried state), runs, sampling,
 evaluation, bad input, Ctrl-C + resume."""
-import io
 import json
 import os
 
@@ -9,7 +8,7 @@ import pytest
 
 import char_rnn
 import utils
-from conftest import interrupt_then_resume, read_metrics, run_script
+from conftest import read_metrics, run_quietly, run_script
 
 TEMPEST = os.path.join(char_rnn.HERE, "data", "tempest.txt")
 
@@ -36,18 +35,23 @@ def test_gen_epoch_data_windows_continue_each_other():
     assert char_rnn.genEpochData(np.arange(40), 4, 10) is None
 
 
-def test_validation_is_the_tail_and_never_trained_on():
+def test_training_validation_test_in_order_and_apart():
     text = char_rnn.read_text(TEMPEST)
-    train, val = char_rnn.split_text(text, 0.1)
-    assert train + val == text
-    assert len(val) == int(len(text) * 0.1)
+    train, val, test = char_rnn.split_text(text, 0.1, 0.1)
+    assert train + val + test == text
+    assert len(val) == len(test) == int(len(text) * 0.1)
     args = char_rnn.parse_args(["--output-dir", "unused"])
-    vocab, (x, y), (vx, vy), val_text = char_rnn.prepare(args)
-    assert val_text == val
-    assert y.max() < len(vocab)
+    data = char_rnn.prepare(args)
+    x, y = data.train
+    assert (data.val_text, data.test_text) == (val, test)
+    assert y.max() < len(data.vocab)
     assert x.size + x.shape[1] <= len(train)          # windows only from training text
-    first_val = char_rnn.encode(val[:args.seq_length], vocab)
-    np.testing.assert_array_equal(vx[0, 0], first_val)
+    np.testing.assert_array_equal(data.val[0][0, 0],
+                                  char_rnn.encode(val[:args.seq_length], data.vocab))
+    np.testing.assert_array_equal(data.test[0][0, 0],
+                                  char_rnn.encode(test[:args.seq_length], data.vocab))
+    # the last training target is the character just before the validation text
+    assert data.vocab[y[-1, -1, -1]] in train[-len(train) // 16 - 1:]
 
 
 @pytest.mark.parametrize("content, message", [
@@ -87,6 +91,15 @@ def test_bad_values_exit_2(tmp_path, capsys, flags, message):
 
 
 # --- graph ------------------------------------------------------------------
+def test_the_hand_written_cell_has_the_articles_variables():
+    g = char_rnn.build_graph(11, "manual", hidden_size=8, num_layers=1, seq_length=5)
+    with g.graph.as_default():
+        shapes = {v.op.name: v.shape.as_list() for v in utils.tf.trainable_variables()}
+    # the article's names and shapes (column vectors: Wxh is H x V)
+    assert shapes == {"rnn_cell/Wxh": [8, 11], "rnn_cell/Whh": [8, 8],
+                      "rnn_cell/bh": [8, 1], "Why": [11, 8], "by": [11, 1]}
+
+
 @pytest.mark.parametrize("cell, layers", [("manual", 2), ("gru", 1), ("lstm", 2)])
 def test_sampler_shares_the_trained_weights(cell, layers):
     g = char_rnn.build_graph(11, cell, hidden_size=8, num_layers=layers, seq_length=5,
@@ -122,17 +135,66 @@ def test_the_carried_state_changes_the_prediction():
 
 
 # --- runs -------------------------------------------------------------------
+class SpySession(utils.tf.Session):
+    """A session that records what each training step was fed and returned."""
+
+    graph_tensors = None
+    steps = []
+
+    def run(self, fetches, feed_dict=None, **kw):
+        results = utils.tf.Session.run(self, fetches, feed_dict, **kw)
+        g = SpySession.graph_tensors
+        if isinstance(fetches, list) and len(fetches) > 1 and fetches[1] is g.train_op:
+            SpySession.steps.append(([feed_dict.get(t) for t in g.init_state], results[2]))
+        return results
+
+
+@pytest.mark.slow
+def test_the_state_is_carried_within_an_epoch_and_reset_between(tmp_path, monkeypatch):
+    """The article's fix: window k starts from the state window k - 1 ended
+    with; each epoch's first window starts from zeros (nothing fed)."""
+    real_build = char_rnn.build_graph
+
+    def build(*a, **k):
+        SpySession.graph_tensors = real_build(*a, **k)
+        return SpySession.graph_tensors
+    monkeypatch.setattr(char_rnn, "build_graph", build)
+    monkeypatch.setattr(utils, "make_session",
+                        lambda graph, threads=0: SpySession(graph=graph))
+    monkeypatch.setattr(SpySession, "steps", [])
+    assert run_quietly(char_rnn.main, ["--quick", "--epochs", "2", "--num-layers", "2",
+                                       "--output-dir", str(tmp_path / "spy")]) == 0
+    steps = SpySession.steps
+    windows = read_metrics(tmp_path / "spy")["history"][0]["step"]
+    assert len(steps) == 2 * windows
+    for k, (fed, _) in enumerate(steps):
+        if k % windows == 0:
+            assert all(f is None for f in fed), k          # a new epoch: zeros
+        else:
+            previous = steps[k - 1][1]                      # the state just returned
+            assert len(fed) == len(previous) == 2           # every layer's
+            for f, p in zip(fed, previous):
+                np.testing.assert_array_equal(f, p)
+
+
 @pytest.mark.slow
 def test_quick_run(tmp_path):
     out = tmp_path / "quick"
     assert char_rnn.main(["--quick", "--output-dir", str(out)]) == 0
     m = read_metrics(out)
-    for key in ("train_bpc", "val_bpc", "vocab_size", "epochs_run", "steps",
+    for key in ("train_bpc", "val_bpc", "test_bpc", "vocab_size", "epochs_run", "steps",
                 "train_seconds"):
         assert key in m
     assert m["epochs_run"] == 2 and m["vocab_size"] == 63   # the first 20,000 characters
     assert m["steps"] == 2 * m["history"][0]["step"]
     assert m["history"][1]["val_bpc"] < m["history"][0]["val_bpc"] < 6.0
+    # The reported figure is the test text's, scored once with the weights of
+    # the epoch validation chose: --evaluate on the test text gives it again.
+    test_text = char_rnn.split_text(char_rnn.read_text(TEMPEST)[:20000], 0.1, 0.1)[2]
+    (tmp_path / "test.txt").write_text(test_text, encoding="utf-8")
+    result = run_script("char_rnn.py", "--output-dir", str(out), "--evaluate",
+                        str(tmp_path / "test.txt"))
+    assert "bits_per_char=%.4f" % m["test_bpc"] in result.stdout
     for name in ("training.png", "surprise.png"):
         assert (out / name).stat().st_size > 10000
     assert (out / "samples.txt").read_text(encoding="utf-8").startswith("PROSPERO.")
@@ -206,29 +268,27 @@ def test_sample_without_a_model_says_train_first(tmp_path, capsys):
     assert "train first" in capsys.readouterr().err
 
 
+def test_a_prime_outside_the_vocabulary_stops_before_training(tmp_path, capsys):
+    """A text without '.' cannot start a sample from the default 'PROSPERO.'."""
+    path = tmp_path / "no_dot.txt"
+    path.write_text("PROSPER and his island, " * 400, encoding="utf-8")
+    out = tmp_path / "never"
+    assert char_rnn.main(["--data", str(path), "--quick", "--output-dir", str(out)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and "--prime" in err and str(path) in err
+    assert err.endswith(": '.'")                    # the one character missing
+    assert not out.exists()
+    assert run_quietly(char_rnn.main, ["--data", str(path), "--quick", "--prime", "PRO",
+                                       "--output-dir", str(out)]) == 0
+
+
 @pytest.mark.slow
 def test_resume_refuses_a_text_with_another_vocabulary(trained, tmp_path, capsys):
     other = tmp_path / "other.txt"
     other.write_text("abc " * 5000, encoding="utf-8")
     before = sorted(os.listdir(str(trained)))
-    assert char_rnn.main(TRAINED + ["--resume", "--data", str(other),
+    assert char_rnn.main(TRAINED + ["--resume", "--data", str(other), "--prime", "abc",
                                     "--output-dir", str(trained)]) == 2
     err = capsys.readouterr().err
-    assert "vocabulary" in err and str(other) in err
+    assert "--data" in err and str(other) in err
     assert sorted(os.listdir(str(trained))) == before
-
-
-@pytest.mark.slow
-def test_ctrl_c_then_resume_keeps_the_step_count_and_the_best(tmp_path):
-    out = str(tmp_path / "int")
-    flags = ["--max-chars", "30000", "--hidden-size", "32", "--num-layers", "1",
-             "--seq-length", "20", "--batch-size", "8", "--patience", "50",
-             "--output-dir", out]
-    stopped, resumed, epochs = interrupt_then_resume("char_rnn.py", char_rnn.main,
-                                                     flags, 40, 2)
-    assert resumed["epochs_run"] == epochs
-    assert [e["epoch"] for e in resumed["history"]] == list(range(1, epochs + 1))
-    assert resumed["best_epoch"] >= stopped["best_epoch"]
-    assert resumed["val_bpc"] == min(e["val_bpc"] for e in resumed["history"])
-    with io.open(os.path.join(out, "best", "state.json")) as handle:
-        assert json.load(handle)["epochs"][-1]["epoch"] == resumed["best_epoch"]

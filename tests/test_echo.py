@@ -7,7 +7,7 @@ import pytest
 
 import echo_rnn
 import utils
-from conftest import interrupt_then_resume, read_metrics
+from conftest import interrupt_after, read_metrics, run_quietly
 
 
 # --- data -------------------------------------------------------------------
@@ -55,6 +55,7 @@ def test_graph_shapes_and_one_set_of_weights():
     g = echo_rnn.build_graph(15, 4, 2, 0.3, seed=0)
     with g.graph.as_default():
         trainable = {v.op.name: v.shape.as_list() for v in utils.tf.trainable_variables()}
+    assert g.state_placeholders == [g.init_state]
     # the 15 unrolled steps share W, b, W2, b2
     assert trainable == {"W": [5, 4], "b": [1, 4], "W2": [4, 2], "b2": [1, 2]}
     with utils.make_session(g.graph) as sess:
@@ -62,7 +63,7 @@ def test_graph_shapes_and_one_set_of_weights():
         feed = {g.batchX_placeholder: np.ones((3, 15)),
                 g.batchY_placeholder: np.zeros((3, 15), np.int32),
                 g.init_state: np.zeros((3, 4))}
-        predictions, state = sess.run([g.predictions, g.current_state], feed)
+        predictions, (state,) = sess.run([g.predictions, g.current_state], feed)
     assert predictions.shape == (3, 15, 2)
     np.testing.assert_allclose(predictions.sum(axis=2), 1.0, rtol=1e-5)
     assert state.shape == (3, 4)
@@ -93,8 +94,8 @@ def test_quick_run_writes_everything_and_the_loss_falls(tmp_path):
     assert m["steps"] == 2 * (25000 // 5 // 15)
     assert m["config"]["total_series_length"] == 25000
     assert m["config"]["state_size"] == 4
-    state = json.loads((out / "checkpoints" / "state.json").read_text())
-    losses = state["losses"]
+    log = json.loads((out / "checkpoints" / "run_log.json").read_text())
+    losses = log["losses"]
     assert len(losses) == m["steps"]
     assert np.mean(losses[-100:]) < 0.5 * np.mean(losses[:100])
     for name in ("echo.png", "loss.png"):
@@ -107,20 +108,47 @@ def test_quick_run_writes_everything_and_the_loss_falls(tmp_path):
 @pytest.mark.slow
 def test_learns_the_echo_and_one_unit_cannot(tmp_path):
     assert echo_rnn.main(["--epochs", "3", "--output-dir", str(tmp_path / "a")]) == 0
-    assert read_metrics(tmp_path / "a")["echo_accuracy"] >= 0.999
+    learned = read_metrics(tmp_path / "a")
+    assert learned["echo_accuracy"] >= 0.999
+    # The epoch-start spike (README, 'the riddle'): the first window of an
+    # epoch holds targets no state has seen; the epoch as a whole is learned.
+    assert learned["epoch_start_loss"] > 0.05
+    assert learned["epoch_start_loss"] > 20 * learned["final_loss"]
     assert echo_rnn.main(["--epochs", "3", "--state-size", "1",
                           "--output-dir", str(tmp_path / "b")]) == 0
     assert read_metrics(tmp_path / "b")["echo_accuracy"] < 0.9
 
 
+# A seed whose U[0, 1) starting weights (the article's, --init uniform) leave
+# the network at chance, on each stack (the stacks draw different weights for
+# the same seed); found by a scan of seeds 1-30 (README, "the seed that
+# never learned").
+STUCK_WITH_THE_ARTICLES_WEIGHTS = {"1": 7, "2": 3}
+
+
 @pytest.mark.slow
-def test_same_seed_same_figures(tmp_path):
-    runs = []
-    for name in ("a", "b"):
-        echo_rnn.main(["--quick", "--output-dir", str(tmp_path / name)])
-        runs.append(read_metrics(tmp_path / name))
-    assert runs[0]["final_loss"] == runs[1]["final_loss"]
-    assert runs[0]["echo_accuracy"] == runs[1]["echo_accuracy"]
+def test_a_seed_the_articles_weights_leave_at_chance_learns_by_default(tmp_path):
+    seed = STUCK_WITH_THE_ARTICLES_WEIGHTS[utils.tensorflow_version()[0]]
+    flags = ["--epochs", "4", "--seed", str(seed)]
+    assert run_quietly(echo_rnn.main, flags + ["--article",
+                                               "--output-dir", str(tmp_path / "a")]) == 0
+    stuck = read_metrics(tmp_path / "a")
+    assert stuck["echo_accuracy"] < 0.6 and stuck["final_loss"] > 0.65
+    assert run_quietly(echo_rnn.main, flags + ["--output-dir", str(tmp_path / "b")]) == 0
+    assert read_metrics(tmp_path / "b")["echo_accuracy"] >= 0.999
+
+
+def test_starting_weights():
+    for init, low in (("uniform", 0.0), ("glorot", -1.0)):
+        g = echo_rnn.build_graph(15, 4, 2, 0.3, seed=3, init=init)
+        with utils.make_session(g.graph) as sess:
+            sess.run(g.init)
+            with g.graph.as_default():
+                W = sess.run([v for v in utils.tf.trainable_variables()
+                              if v.op.name == "W"][0])
+        assert W.shape == (5, 4) and W.min() >= low and W.max() < 1.0
+        # the article's are all positive; Glorot's are centred on zero
+        assert (W.min() > 0) == (init == "uniform")
 
 
 @pytest.mark.parametrize("flags, message", [
@@ -171,10 +199,20 @@ def test_divergence_exits_1_and_keeps_the_last_good_checkpoint(tmp_path, capsys)
 
 
 @pytest.mark.slow
-def test_ctrl_c_saves_and_resume_continues_the_step_count(tmp_path):
+def test_a_real_ctrl_c_from_outside_saves_and_resume_continues(tmp_path):
     out = str(tmp_path / "int")
-    _, resumed, epochs = interrupt_then_resume(
-        "echo_rnn.py", echo_rnn.main, ["--output-dir", out], 50, 1, per_epoch=666)
-    state = json.loads(open(os.path.join(out, "checkpoints", "state.json")).read())
-    assert len(state["losses"]) == epochs * 666
-    assert [e["epoch"] for e in state["epochs"]] == list(range(1, epochs + 1))
+    status, _, err = interrupt_after("echo_rnn.py", "epoch  1/50",
+                                     ["--epochs", "50", "--output-dir", out])
+    assert status == 130 and "continue with --resume" in err
+    stopped = read_metrics(out)
+    assert stopped["interrupted"] is True and 666 <= stopped["steps"] < 50 * 666
+    assert utils.tf.train.latest_checkpoint(os.path.join(out, "checkpoints")).endswith(
+        "model-%d" % stopped["steps"])
+    epochs = stopped["steps"] // 666 + 1
+    assert run_quietly(echo_rnn.main, ["--output-dir", out, "--resume",
+                                       "--epochs", str(epochs)]) == 0
+    resumed = read_metrics(out)
+    assert resumed["steps"] == epochs * 666 and resumed["epochs_run"] == epochs
+    log = json.loads(open(os.path.join(out, "checkpoints", "run_log.json")).read())
+    assert len(log["losses"]) == epochs * 666
+    assert [e["epoch"] for e in log["epochs"]] == list(range(1, epochs + 1))

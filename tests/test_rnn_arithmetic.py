@@ -1,8 +1,26 @@
 """Article 001: what BasicRNNCell + dynamic_rnn compute, checked against numpy."""
 import numpy as np
 
-import utils
 from utils import tf
+
+
+def rnn_forward_numpy(inputs, W_x, W_h, b, initial_state=None, activation=np.tanh):
+    """The basic RNN, one time step after the other, in plain numpy.
+
+    inputs: [batch, time, features]; returns (outputs [batch, time, units],
+    final state [batch, units]) for ``S_t = f(x_t W_x + S_{t-1} W_h + b)``.
+    A ``BasicRNNCell`` keeps W_x and W_h stacked in one kernel of shape
+    [features + units, units]: W_x is its first `features` rows.
+    """
+    inputs = np.asarray(inputs, dtype=np.float64)
+    batch, steps, _ = inputs.shape
+    units = W_h.shape[0]
+    state = np.zeros((batch, units)) if initial_state is None else initial_state
+    outputs = np.zeros((batch, steps, units))
+    for t in range(steps):
+        state = activation(inputs[:, t, :].dot(W_x) + state.dot(W_h) + b)
+        outputs[:, t, :] = state
+    return outputs, state
 
 
 def sliding_window_batch():
@@ -39,9 +57,9 @@ def numpy_check(sess, cell, inputs, vals, state, batch):
     kernel, bias = sess.run(cell.weights)
     out, last = sess.run([vals, state], {inputs: batch})
     features = batch.shape[2]
-    # The cell's one kernel is W_x stacked on W_h (see utils.rnn_forward_numpy).
-    ref_out, ref_last = utils.rnn_forward_numpy(batch, kernel[:features],
-                                                kernel[features:], bias)
+    # The cell's one kernel is W_x stacked on W_h (see rnn_forward_numpy).
+    ref_out, ref_last = rnn_forward_numpy(batch, kernel[:features], kernel[features:],
+                                          bias)
     return out, last, ref_out, ref_last, kernel
 
 
@@ -85,8 +103,8 @@ def test_numpy_forward_pass_uses_the_state():
     rng = np.random.RandomState(0)
     batch = rng.rand(2, 5, 3)
     W_x, W_h, b = rng.randn(3, 4), rng.randn(4, 4), rng.randn(4)
-    out, last = utils.rnn_forward_numpy(batch, W_x, W_h, b)
-    out0, _ = utils.rnn_forward_numpy(batch, W_x, np.zeros((4, 4)), b)
+    out, last = rnn_forward_numpy(batch, W_x, W_h, b)
+    out0, _ = rnn_forward_numpy(batch, W_x, np.zeros((4, 4)), b)
     np.testing.assert_allclose(out[:, 0], out0[:, 0])   # first step: no history
     assert not np.allclose(out[:, 1:], out0[:, 1:])
     np.testing.assert_allclose(out[:, 2], np.tanh(batch[:, 2].dot(W_x)

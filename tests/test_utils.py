@@ -33,16 +33,34 @@ def test_flag_types(func, good, bad):
             func(text)
 
 
-def test_common_flags_and_quick(tmp_path):
+def demo_parser():
     parser = utils.make_parser("demo_script.py", "doc", default_epochs=7)
     parser.add_argument("--size", type=int, default=100)
-    args = parser.parse_args([])
+    parser.add_argument("--book", action="store_true")
+    return parser
+
+
+def test_common_flags_and_presets():
+    args = utils.parse(demo_parser(), [])
     assert args.epochs == 7 and args.seed == 42 and args.device == "auto"
     assert args.output_dir == os.path.join("runs", "demo_script")
-    args = parser.parse_args(["--quick", "--size", "5"])
-    utils.apply_preset(parser, args, {"epochs": 1, "size": 2})
+    presets = [("book", {"epochs": 50, "size": 3}), ("quick", {"epochs": 1, "size": 2})]
+    args = utils.parse(demo_parser(), ["--quick", "--size", "5"], presets)
     assert args.epochs == 1
     assert args.size == 5          # a flag given on the command line wins
+    args = utils.parse(demo_parser(), ["--quick", "--size", "100"], presets)
+    assert args.size == 100        # ... also when it equals the default
+    args = utils.parse(demo_parser(), ["--book", "--quick"], presets)
+    assert (args.epochs, args.size) == (1, 2)      # the later preset wins
+    args = utils.parse(demo_parser(), ["--book", "--epochs=7"], presets)
+    assert (args.epochs, args.size) == (7, 3)
+
+
+def test_given_flags_tells_given_from_defaulted():
+    parser = demo_parser()
+    assert utils.given_flags(parser, ["--size", "100", "--quick"]) == {"size", "quick"}
+    assert utils.given_flags(parser, []) == set()
+    assert parser.parse_args([]).size == 100       # the defaults are back
 
 
 def test_device_choice():
@@ -130,18 +148,24 @@ def test_checkpoints_round_trip(tmp_path):
         step = tf.train.get_or_create_global_step()
         bump = tf.group(v.assign(v * 3), step.assign_add(1))
         init = tf.global_variables_initializer()
-    ckpt = utils.Checkpoints(graph, str(tmp_path))
+    ckpts = utils.Checkpoints(graph, str(tmp_path), keep_best=True)
     with tf.Session(graph=graph) as sess:
         sess.run(init)
-        assert ckpt.restore(sess) is None
+        assert ckpts.restore(sess) is None
         sess.run(bump)
-        ckpt.save(sess, 1, {"losses": [0.5]})
+        ckpts.save(sess, 1, {"losses": [0.5]}, best=True)
+        sess.run(bump)
+        ckpts.save(sess, 2, {"losses": [0.5, 0.25]})
     with tf.Session(graph=graph) as sess:
         sess.run(init)
-        state = ckpt.restore(sess)
-        assert sess.run(step) == 1
+        log = ckpts.restore(sess)
+        assert sess.run(step) == 2
+        np.testing.assert_allclose(sess.run(v), [9.0, 18.0])
+        best = ckpts.restore(sess, best=True)
         np.testing.assert_allclose(sess.run(v), [3.0, 6.0])
-    assert state["losses"] == [0.5] and state["checkpoint"] == "model-1"
+    assert log["losses"] == [0.5, 0.25] and log["checkpoint"] == "model-2"
+    assert best["losses"] == [0.5] and best["checkpoint"] == "model-1"
+    assert sorted(os.listdir(str(tmp_path))) == ["best", "checkpoints"]
 
 
 def test_start_run_makes_the_folder_and_says_what_runs(tmp_path, capsys):
@@ -159,19 +183,22 @@ def test_resume_or_start(tmp_path, capsys):
         step = tf.train.get_or_create_global_step()
         bump = step.assign_add(7)
         init = tf.global_variables_initializer()
-    ckpt = utils.Checkpoints(graph, str(tmp_path))
+    ckpts = utils.Checkpoints(graph, str(tmp_path))
     with tf.Session(graph=graph) as sess:
         sess.run(init)
-        assert ckpt.resume_or_start(sess, True, {"new": 1}) == {"new": 1}
+        fresh = ckpts.resume_or_start(sess, True, {"size": 1})
+        assert fresh == {"losses": [], "epochs": [], "train_seconds": 0.0,
+                         "carried_state": None, "config": {"size": 1}}
         assert "no checkpoint" in capsys.readouterr().out
         sess.run(bump)
-        ckpt.save(sess, 7, {"old": 2})
-        assert ckpt.resume_or_start(sess, False, {"new": 1}) == {"new": 1}
-        assert ckpt.resume_or_start(sess, True, {"new": 1})["old"] == 2
+        ckpts.save(sess, 7, dict(fresh, losses=[0.5] * 7))
+        assert ckpts.resume_or_start(sess, False, {"size": 1})["losses"] == []
+        resumed = ckpts.resume_or_start(sess, True, {"size": 1, "epochs": 9})
+        assert resumed["losses"] == [0.5] * 7 and resumed["config"]["epochs"] == 9
         assert "resumed at step 7" in capsys.readouterr().out
     with pytest.raises(utils.Interrupted, match="step 7"):
-        utils.stop_if_interrupted(True, 7, ckpt)
-    utils.stop_if_interrupted(False, 7, ckpt)
+        utils.stop_if_interrupted(True, 7, ckpts)
+    utils.stop_if_interrupted(False, 7, ckpts)
 
 
 def test_progress_line(capsys):
@@ -184,12 +211,72 @@ def test_progress_line(capsys):
 
 def test_plots_are_saved_headless(tmp_path):
     path = str(tmp_path / "c.png")
-    utils.plot_curves(path, {"a": ([1, 2, 3], [3, 2, 1]), "b": ([1, 2], [1, 1])},
-                      "x", "y", "t", logy=True)
+    plt = utils.pyplot()
+    fig, ax = plt.subplots()
+    ax.plot([1, 2, 3], [3, 2, 1])
+    utils.save_figure(fig, path)
     import matplotlib
     assert matplotlib.get_backend().lower() == "agg"
     with open(path, "rb") as handle:
         assert handle.read(8) == b"\x89PNG\r\n\x1a\n"
+
+
+def test_stateless_dropout_repeats_per_step_and_keeps_the_mean():
+    graph = tf.Graph()
+    with graph.as_default():
+        step = tf.train.get_or_create_global_step()
+        keep = tf.placeholder_with_default(1.0, [])
+        x = tf.ones([200, 50])
+        dropped = utils.dropout(x, keep, utils.step_seed(step, 42, 3))
+        other_site = utils.dropout(x, keep, utils.step_seed(step, 42, 4))
+        bump = step.assign_add(1)
+        init = tf.global_variables_initializer()
+    masks = []
+    for _ in range(2):          # two sessions: the same masks, step for step
+        with tf.Session(graph=graph) as sess:
+            sess.run(init)
+            first = sess.run(dropped, {keep: 0.5})
+            again = sess.run(dropped, {keep: 0.5})
+            site = sess.run(other_site, {keep: 0.5})
+            sess.run(bump)
+            masks.append((first, sess.run(dropped, {keep: 0.5})))
+            np.testing.assert_array_equal(sess.run(dropped), np.ones((200, 50)))
+        np.testing.assert_array_equal(first, again)     # a function of the step
+        assert not np.array_equal(first, site)
+    np.testing.assert_array_equal(masks[0][0], masks[1][0])
+    np.testing.assert_array_equal(masks[0][1], masks[1][1])
+    assert not np.array_equal(masks[0][0], masks[0][1])   # a new step, a new mask
+    assert set(np.unique(first)) == {0.0, 2.0}            # kept ones scaled by 1/keep
+    assert abs(first.mean() - 1.0) < 0.05
+
+
+def test_rnn_layers_without_dropout_compute_what_multirnncell_does():
+    rng = np.random.RandomState(0)
+    inputs = rng.rand(3, 6, 2).astype(np.float32)
+    outs = []
+    for stacked in (True, False):
+        graph = tf.Graph()
+        with graph.as_default():
+            tf.set_random_seed(1)
+            x = tf.constant(inputs)
+            cells = [tf.nn.rnn_cell.GRUCell(4), tf.nn.rnn_cell.GRUCell(5)]
+            if stacked:
+                out, state = tf.nn.dynamic_rnn(tf.nn.rnn_cell.MultiRNNCell(cells), x,
+                                               dtype=tf.float32)
+            else:
+                out, state = utils.rnn_layers(cells, x)
+            weights = sorted(tf.trainable_variables(), key=lambda v: v.op.name)
+            init = tf.global_variables_initializer()
+        with tf.Session(graph=graph) as sess:
+            sess.run(init)
+            if outs:      # the second graph gets the first one's weights
+                for v, value in zip(weights, outs[0][2]):
+                    v.load(value, sess)
+            outs.append(sess.run([out, state]) + [sess.run(weights)])
+    np.testing.assert_allclose(outs[0][0], outs[1][0], rtol=1e-5)
+    for a, b in zip(outs[0][1], outs[1][1]):
+        np.testing.assert_allclose(a, b, rtol=1e-5)
+    assert outs[0][0].shape == (3, 6, 5)
 
 
 def test_scalar_summaries_are_written(tmp_path):

@@ -1,0 +1,154 @@
+"""What every script promises (CONVENTIONS 2-4), checked on all four: presets
+never override a flag you gave, --resume refuses other model flags before
+touching anything, an interrupted run resumes to the same figures, the same
+seed gives the same figures, and --output-dir must be a folder."""
+import pytest
+
+import char_rnn
+import echo_rnn
+import energy_gru
+import parity_rnn
+from conftest import (check_resume_is_exact, folder_fingerprint, figures_of,
+                      read_metrics, run_quietly, run_stopped_at)
+
+# script: (main, short-run flags, steps per epoch of that run, a flag change
+# that alters the graph, and what the refusal must say about it)
+SCRIPTS = {
+    "echo": (echo_rnn.main, ["--quick", "--epochs", "3"], 333,
+             ["--state-size", "6"], "--state-size 4 (checkpoint) vs 6 (now)"),
+    "parity": (parity_rnn.main, ["--quick", "--epochs", "3", "--target-accuracy", "1"],
+               40, ["--cell", "gru"], "--cell lstm (checkpoint) vs gru (now)"),
+    "char": (char_rnn.main, ["--quick", "--epochs", "3"], 49,
+             ["--hidden-size", "16"], "--hidden-size 32 (checkpoint) vs 16 (now)"),
+    "energy": (energy_gru.main, ["--quick", "--epochs", "3"], 28,
+               ["--rnn-layers", "4"], "--RNN_LAYERS 8:1 (checkpoint) vs 4:1 (now)"),
+}
+
+
+# --- presets ------------------------------------------------------------------
+def test_a_flag_given_wins_over_a_preset_even_at_its_default():
+    assert energy_gru.parse_args(["--quick", "--epochs", "40"]).epochs == 40
+    assert energy_gru.parse_args(["--quick"]).epochs == 2
+    assert parity_rnn.parse_args(["--book", "--batch-size", "100"]).batch_size == 100
+    assert parity_rnn.parse_args(["--book"]).batch_size == 1000
+    # --quick is applied after --book: the tiny run, with the book's model
+    both = parity_rnn.parse_args(["--book", "--quick"])
+    assert (both.epochs, both.cell, both.target) == (2, "rnn", "sum")
+    assert char_rnn.parse_args(["--article", "--dropout", "0.5"]).dropout == 0.5
+    assert char_rnn.parse_args(["--article"]).dropout == 1.0
+    assert echo_rnn.parse_args(["--article", "--init", "glorot"]).init == "glorot"
+    assert echo_rnn.parse_args(["--article"]).init == "uniform"
+
+
+def test_help_lists_the_flags_that_may_change_on_resume(capsys):
+    with pytest.raises(SystemExit):
+        char_rnn.main(["--help"])
+    out = " ".join(capsys.readouterr().out.split())
+    assert "these flags may differ from the interrupted run's: --epochs" in out
+    assert "--patience" in out and "--learning-rate" in out
+
+
+# --- --output-dir -------------------------------------------------------------
+@pytest.mark.parametrize("script", sorted(SCRIPTS))
+def test_output_dir_naming_a_file_exits_2_with_one_line(script, tmp_path, capsys):
+    main = SCRIPTS[script][0]
+    path = tmp_path / "a_file"
+    path.write_text("keep me")
+    for where in (path, path / "below"):
+        with pytest.raises(SystemExit) as exc:
+            main(["--quick", "--output-dir", str(where)])
+        assert exc.value.code == 2
+        err = capsys.readouterr().err
+        assert err.strip().splitlines()[-1].endswith(
+            "argument --output-dir: %s is a file, not a folder" % path)
+        assert "Traceback" not in err
+    assert path.read_text() == "keep me"
+
+
+# --- --resume with other flags --------------------------------------------------
+@pytest.mark.slow
+@pytest.mark.parametrize("script", sorted(SCRIPTS))
+def test_resume_with_other_model_flags_is_refused_and_touches_nothing(
+        script, tmp_path, capsys):
+    main, flags, _, change, message = SCRIPTS[script]
+    out = str(tmp_path / "run")
+    assert run_quietly(main, flags + ["--epochs", "1", "--output-dir", out]) == 0
+    before = folder_fingerprint(out)
+    capsys.readouterr()
+    assert main(flags + ["--output-dir", out, "--resume"] + change) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and "--resume refused" in err, err
+    assert message in err
+    assert folder_fingerprint(out) == before
+    # more epochs, with everything else as it was, is a resume that works
+    assert run_quietly(main, flags + ["--output-dir", out, "--resume"]) == 0
+    assert read_metrics(out)["epochs_run"] == 3
+
+
+@pytest.mark.slow
+def test_a_refusal_names_every_differing_flag(tmp_path, capsys):
+    out = str(tmp_path / "run")
+    flags = ["--quick", "--epochs", "1", "--output-dir", out]
+    assert run_quietly(echo_rnn.main, flags) == 0
+    assert echo_rnn.main(flags + ["--resume", "--part", "3", "--seed", "7",
+                                  "--epochs", "2", "--learning-rate", "0.1"]) == 2
+    err = capsys.readouterr().err
+    assert "--part 1 (checkpoint) vs 3 (now)" in err
+    assert "--seed 42 (checkpoint) vs 7 (now)" in err
+    assert "--epochs" not in err and "--learning-rate" not in err   # may change
+
+
+# --- exact resume ---------------------------------------------------------------
+@pytest.mark.slow
+@pytest.mark.parametrize("script", sorted(SCRIPTS))
+@pytest.mark.parametrize("where", ["inside an epoch", "in an epoch's last window"])
+def test_an_interrupted_run_resumes_to_the_same_figures(script, where, tmp_path,
+                                                        monkeypatch):
+    main, flags, per_epoch, _, _ = SCRIPTS[script]
+    stop_at = per_epoch + per_epoch // 2 if where == "inside an epoch" else 2 * per_epoch
+    _, stopped, resumed = check_resume_is_exact(main, flags, tmp_path, monkeypatch,
+                                                stop_at)
+    # The stopped run wrote the record of every epoch it finished, the one
+    # that ended on the stop included, and no other.
+    assert [e["epoch"] for e in stopped["history"]] == list(
+        range(1, stop_at // per_epoch + 1))
+    assert resumed["steps"] == 3 * per_epoch
+
+
+@pytest.mark.slow
+def test_resume_is_exact_with_rnn_dropout_too(tmp_path, monkeypatch):
+    check_resume_is_exact(energy_gru.main, ["--quick", "--epochs", "3", "--dropout",
+                                            "rnn", "--RNN_LAYERS", "8:0.5,8:0.5"],
+                          tmp_path, monkeypatch, 40)
+
+
+@pytest.mark.slow
+def test_patience_counts_the_epoch_that_ended_on_the_stop(tmp_path, monkeypatch):
+    """Char with patience 1, no dropout and a high learning rate overfits its
+    20,000 characters within a few epochs. Stopped in the last window of the
+    epoch after which the uninterrupted run stopped early, and resumed, it must
+    stop right there too, not train one epoch more."""
+    flags = ["--quick", "--epochs", "12", "--patience", "1", "--learning-rate", "0.05",
+             "--dropout", "1", "--hidden-size", "128"]
+    whole = str(tmp_path / "whole")
+    assert run_quietly(char_rnn.main, flags + ["--output-dir", whole]) == 0
+    ran = read_metrics(whole)["epochs_run"]
+    assert ran < 12 and read_metrics(whole)["best_epoch"] == ran - 1
+    part = str(tmp_path / "part")
+    assert run_stopped_at(char_rnn.main, flags + ["--output-dir", part], ran * 49,
+                          monkeypatch) == 130
+    assert run_quietly(char_rnn.main, flags + ["--output-dir", part, "--resume"]) == 0
+    assert figures_of(read_metrics(part)) == figures_of(read_metrics(whole))
+
+
+# --- same seed, same figures ------------------------------------------------------
+@pytest.mark.slow
+@pytest.mark.parametrize("script", sorted(SCRIPTS))
+def test_same_seed_same_figures_at_default_threads(script, tmp_path):
+    main, flags = SCRIPTS[script][:2]
+    runs = []
+    for name in ("a", "b"):
+        assert run_quietly(main, flags + ["--seed", "321", "--output-dir",
+                                          str(tmp_path / name)]) == 0
+        runs.append(figures_of(read_metrics(tmp_path / name)))
+    assert runs[0] == runs[1]
