@@ -255,17 +255,18 @@ def forward_static_rnn(cell, batchX_placeholder, init_state, truncated_backprop_
     return tf.nn.static_rnn(cell, inputs_series, init_state)
 
 
-def forward_dynamic_rnn(cell, batchX_placeholder, init_state):
+def forward_dynamic_rnn(cell, batchX_placeholder, init_state, dropout=False):
     """Parts 5-6: dynamic_rnn over the 3-D input [batch, time, 1]; a loop
     inside the graph instead of one copy of the cell per time step.
 
-    parallel_iterations=1 runs the loop's steps one after the other: part 6's
-    DropoutWrapper draws its masks from a stateful random op inside the loop,
-    and steps run side by side would take its numbers in a varying order (the
-    same seed would not give the same figures).
+    With dropout (part 6), parallel_iterations=1 runs the loop's steps one
+    after the other: DropoutWrapper draws its masks from a stateful random op
+    inside the loop, and steps run side by side would take its numbers in a
+    varying order (the same seed would not give the same figures).
     """
     return tf.nn.dynamic_rnn(cell, tf.expand_dims(batchX_placeholder, -1),
-                             initial_state=init_state, parallel_iterations=1)
+                             initial_state=init_state,
+                             parallel_iterations=1 if dropout else 32)
 
 
 def build_graph(truncated_backprop_length, state_size, num_classes, learning_rate,
@@ -297,7 +298,7 @@ def build_graph(truncated_backprop_length, state_size, num_classes, learning_rat
         else:
             states_series, current_state = forward_dynamic_rnn(
                 make_cell(part, state_size, num_layers, keep_prob), batchX_placeholder,
-                init_state)
+                init_state, dropout=part == 6)
 
         # 'Calculating loss': a softmax layer on every state. Parts 1-4 have a
         # list of states, one matmul each; parts 5-6 one [batch, time, state]
@@ -372,13 +373,13 @@ def train(sess, g, args, loop, figure=None):
                                _current_state)
             if g.part == 6:
                 feed[g.keep_prob] = args.keep_prob
-            fetches = [g.total_loss, g.train_step, g.current_state]
+            fetches = [g.total_loss, g.train_step, g.current_state, g.accuracy]
             if loop.summary_due:
                 fetches.append(g.summaries)
             results = sess.run(fetches, feed)
-            _total_loss, _, _current_state = results[:3]
-            loop.step_done(_total_loss, results[3] if len(results) > 3 else None,
-                           _current_state)
+            _total_loss, _, _current_state, _accuracy = results[:4]
+            loop.step_done(_total_loss, results[4] if len(results) > 4 else None,
+                           _current_state, accuracy=_accuracy)
             if figure is not None and loop.step % args.plot_every == 0:
                 _predictions = sess.run(g.predictions, feed)
                 figure.draw(loop.log["losses"], feed[g.batchX_placeholder],
@@ -386,7 +387,8 @@ def train(sess, g, args, loop, figure=None):
         # The first window of each epoch against the whole (see 'the spikes').
         epoch_losses = loop.epoch_losses()
         loop.epoch_done(mean_loss=float(np.mean(epoch_losses)),
-                        first_batch_loss=epoch_losses[0])
+                        first_batch_loss=epoch_losses[0],
+                        accuracy=float(np.mean(loop.epoch_losses("accuracy"))))
 
 
 # ---------------------------------------------------------------------------

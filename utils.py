@@ -647,22 +647,27 @@ class TrainingLoop(object):
         return self.writer is not None and self.step % self.summary_every == 0
 
     # -- after a step, after an epoch ---------------------------------------
-    def step_done(self, loss, summary=None, carried=None):
+    def step_done(self, loss, summary=None, carried=None, **also):
         """Record one training step: its loss, its summary, the state it ended
-        with (a list of arrays, carried into the next batch)."""
+        with (a list of arrays, carried into the next batch), and any other
+        per-step figure given by name (kept in the run log like the loss)."""
         check_finite(loss, self.step + 1)
         if summary is not None:
             self.writer.add_summary(summary, self.step)
         self.step += 1
         self.log["losses"].append(float(loss))
+        for name, value in also.items():
+            self.log.setdefault("per_step", {}).setdefault(name, []).append(float(value))
         self.carried = carried
         if TrainingLoop.after_step is not None:
             TrainingLoop.after_step(self)
 
-    def epoch_losses(self):
-        """The loss of every step of the current epoch (also after a resume)."""
+    def epoch_losses(self, name=None):
+        """The loss (or the per-step figure `name`) of every step of the
+        current epoch, also after a resume."""
+        series = self.log["losses"] if name is None else self.log["per_step"][name]
         first = self.epoch * self.steps_per_epoch
-        return self.log["losses"][first:first + self.steps_per_epoch]
+        return series[first:first + self.steps_per_epoch]
 
     def epoch_done(self, **figures):
         """Write the epoch's record (epoch, step, figures), keep the best

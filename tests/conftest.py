@@ -82,16 +82,19 @@ def run_stopped_at(main, argv, step, monkeypatch):
         monkeypatch.setattr(utils.TrainingLoop, "after_step", None)
 
 
-def check_resume_is_exact(main, flags, tmp_path, monkeypatch, stop_at):
+def check_resume_is_exact(main, flags, tmp_path, monkeypatch, stop_at, at_stop=None):
     """Run `flags` once uninterrupted and once stopped after step `stop_at` then
-    resumed; both must end with the same figures. Returns (uninterrupted,
-    stopped, resumed) metrics."""
+    resumed; both must end with the same figures. at_stop(folder), if given,
+    looks at the interrupted run's folder before the resume. Returns
+    (uninterrupted, stopped, resumed) metrics."""
     whole, part = str(tmp_path / "whole"), str(tmp_path / "part")
     assert run_quietly(main, flags + ["--output-dir", whole]) == 0
     assert run_stopped_at(main, flags + ["--output-dir", part], stop_at,
                           monkeypatch) == 130
     stopped = read_metrics(part)
     assert stopped["interrupted"] is True and stopped["steps"] == stop_at
+    if at_stop is not None:
+        at_stop(part)
     assert run_quietly(main, flags + ["--output-dir", part, "--resume"]) == 0
     resumed = read_metrics(part)
     assert resumed["interrupted"] is False

@@ -7,7 +7,8 @@ import pytest
 
 import echo_rnn
 import utils
-from conftest import interrupt_after, read_metrics, run_quietly
+from conftest import (check_resume_is_exact, interrupt_after, read_metrics, run_quietly,
+                      run_stopped_at)
 
 
 # --- data -------------------------------------------------------------------
@@ -216,3 +217,130 @@ def test_a_real_ctrl_c_from_outside_saves_and_resume_continues(tmp_path):
     log = json.loads(open(os.path.join(out, "checkpoints", "run_log.json")).read())
     assert len(log["losses"]) == epochs * 666
     assert [e["epoch"] for e in log["epochs"]] == list(range(1, epochs + 1))
+
+
+# --- the later parts of the series ---------------------------------------------
+# part: the shapes of its state placeholders for 5 rows, state size 4, 3 layers
+PART_STATES = {1: [[5, 4]], 2: [[5, 4]], 3: [[5, 4], [5, 4]],
+               4: [[3, 2, 5, 4]], 5: [[3, 2, 5, 4]], 6: [[3, 2, 5, 4]]}
+
+
+@pytest.mark.parametrize("part", sorted(PART_STATES))
+def test_each_part_feeds_and_returns_its_own_state_shape(part):
+    g = echo_rnn.build_graph(15, 4, 2, 0.3, part=part, num_layers=3)
+    names = [p.op.name for p in g.state_placeholders]
+    assert names == (["cell_state", "hidden_state"] if part == 3 else ["init_state"])
+    zeros = echo_rnn.zero_state(g, 5)
+    assert [z.shape for z in zeros] == [tuple(s) for s in PART_STATES[part]]
+    x = np.random.RandomState(0).randint(2, size=(5, 15)).astype(np.float32)
+    with utils.make_session(g.graph) as sess:
+        sess.run(g.init)
+        feed = echo_rnn.window_feed(g, x, np.zeros((5, 15), np.int32), 0, 15, zeros)
+        state = sess.run(g.current_state, feed)
+        again = sess.run(g.current_state, echo_rnn.window_feed(
+            g, x, np.zeros((5, 15), np.int32), 0, 15, state))
+    assert [s.shape for s in state] == [tuple(s) for s in PART_STATES[part]]
+    assert all(np.abs(s).max() > 0 for s in state)
+    # the state fed in changes the state that comes out: it is really carried
+    assert not all(np.allclose(a, b) for a, b in zip(state, again))
+
+
+PART_FLAGS = ["--total-series-length", "15000", "--epochs", "2"]   # 200 steps/epoch
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("part", [1, 2, 3, 4, 5])
+def test_each_part_learns_and_resumes_exactly_with_its_state(part, tmp_path,
+                                                             monkeypatch):
+    flags = PART_FLAGS + ["--part", str(part)]
+
+    def carried_state_saved(folder):
+        # the stop was inside epoch 2: the carried state saved, in the part's shape
+        log = utils.read_log(os.path.join(folder, "checkpoints"))
+        assert [list(np.shape(a)) for a in log["carried_state"]] == PART_STATES[part]
+        assert np.abs(np.array(log["carried_state"][0])).max() > 0
+    whole, _, _ = check_resume_is_exact(echo_rnn.main, flags, tmp_path, monkeypatch,
+                                        300, carried_state_saved)
+    assert whole["part"] == part and whole["config"]["part"] == part
+    assert whole["echo_accuracy"] > 0.65          # chance is 0.5
+
+
+@pytest.mark.slow
+def test_part_6_resumes_with_every_layers_carried_state(tmp_path, monkeypatch):
+    """Part 6's DropoutWrapper draws from stateful random ops, so its resumed
+    figures are not bit-exact (README); the carried state must still be the
+    one the interrupted run saved, both tensors of every layer."""
+    out = str(tmp_path / "p6")
+    flags = PART_FLAGS + ["--part", "6", "--output-dir", out]
+    assert run_stopped_at(echo_rnn.main, flags, 300, monkeypatch) == 130
+    saved = utils.read_log(os.path.join(out, "checkpoints"))["carried_state"]
+    given = []
+    real = utils.TrainingLoop.carried_state
+
+    def spy(loop):
+        given.append(real(loop))
+        return given[-1]
+    monkeypatch.setattr(utils.TrainingLoop, "carried_state", spy)
+    assert run_quietly(echo_rnn.main, flags + ["--resume", "--epochs", "3"]) == 0
+    assert given[0] is not None and given[0][0].shape == (3, 2, 5, 4)
+    np.testing.assert_array_equal(given[0][0], np.array(saved[0], np.float32))
+    assert given[1] is None                       # the next epoch starts from zeros
+    assert read_metrics(out)["echo_accuracy"] > 0.6
+
+
+def test_part_6_drops_out_in_training_only_with_one_set_of_weights():
+    g = echo_rnn.build_graph(15, 4, 2, 0.3, part=6, num_layers=3)
+    with g.graph.as_default():
+        names = sorted(v.op.name for v in utils.tf.trainable_variables())
+    assert len(names) == 3 * 2 + 2         # 3 LSTM layers (kernel, bias) + W2, b2
+    assert all("dropout" not in n.lower() for n in names)
+    x = np.random.RandomState(1).randint(2, size=(5, 15)).astype(np.float32)
+    with utils.make_session(g.graph) as sess:
+        sess.run(g.init)
+        feed = echo_rnn.window_feed(g, x, np.zeros((5, 15), np.int32), 0, 15,
+                                    echo_rnn.zero_state(g, 5))
+        evaluated = [sess.run(g.logits, feed) for _ in range(2)]
+        feed[g.keep_prob] = 0.5
+        trained = [sess.run(g.logits, feed) for _ in range(2)]
+    np.testing.assert_array_equal(evaluated[0], evaluated[1])
+    assert not np.allclose(trained[0], trained[1])
+    assert not np.allclose(trained[0], evaluated[0])
+
+
+def test_the_hand_loop_static_rnn_and_dynamic_rnn_compute_the_same_function():
+    """Parts 1, 2 and 5 unroll one recurrence three ways: given the same
+    weights, the same states come out."""
+    rng = np.random.RandomState(3)
+    x = rng.randint(2, size=(5, 15)).astype(np.float32)
+    state0 = rng.uniform(-1, 1, size=(5, 4)).astype(np.float32)
+    W = rng.uniform(-1, 1, size=(5, 4)).astype(np.float32)
+    b = rng.uniform(-0.5, 0.5, size=(1, 4)).astype(np.float32)
+    tf = utils.tf
+    outs = {}
+    for how in ("hand", "static", "dynamic"):
+        graph = tf.Graph()
+        with graph.as_default():
+            batchX = tf.constant(x)
+            init_state = tf.constant(state0)
+            if how == "hand":
+                states, final = echo_rnn.forward_by_hand(batchX, init_state, 4, "glorot")
+                states = tf.stack(states, axis=1)
+            else:
+                cell = echo_rnn.make_cell(2, 4, 1, 1.0)       # part 2's BasicRNNCell
+                if how == "static":
+                    states, final = echo_rnn.forward_static_rnn(cell, batchX, init_state, 15)
+                    states = tf.stack(states, axis=1)
+                else:
+                    states, final = echo_rnn.forward_dynamic_rnn(cell, batchX, init_state)
+            kernel, bias = tf.trainable_variables()
+            init = tf.global_variables_initializer()
+        with tf.Session(graph=graph) as sess:
+            sess.run(init)
+            # W is [input, state] x state, as the cell's kernel: the same layout
+            kernel.load(W, sess)
+            bias.load(b if how == "hand" else b[0], sess)
+            outs[how] = sess.run([states, final])
+    assert outs["hand"][0].shape == (5, 15, 4)
+    for how in ("static", "dynamic"):
+        np.testing.assert_allclose(outs[how][0], outs["hand"][0], atol=1e-6)
+        np.testing.assert_allclose(outs[how][1], outs["hand"][1], atol=1e-6)
