@@ -8,7 +8,7 @@ DEMO_parity_rnn :=
 DEMO_char_rnn := --epochs 3
 DEMO_energy_gru := --epochs 5
 
-.PHONY: demo test setup setup-classic lint bench bench-quick clean
+.PHONY: demo test setup setup-classic lint bench bench-quick tensorboard clean
 
 setup:
 	@bash tests/stacks.sh setup current
@@ -26,6 +26,10 @@ test:
 
 lint: setup
 	$(PY) -m flake8
+
+# Every run under runs/, served on this machine only: http://127.0.0.1:6006
+tensorboard: setup
+	.venv/bin/tensorboard --logdir runs --host 127.0.0.1 --port 6006
 
 bench: setup
 	$(PY) benchmarks/run.py

@@ -341,7 +341,7 @@ def build_graph(V, cell="manual", hidden_size=256, num_layers=1, seq_length=50,
             lambda layer, t: utils.step_seed(global_step, seed, layer * 1000 + t))
         loss = tf.reduce_mean(tf.nn.sparse_softmax_cross_entropy_with_logits(
             labels=y, logits=logits), name="loss")
-        bpc = tf.divide(loss, LN2, name="bits_per_char")
+        bpc = tf.divide(loss, LN2, name="bpc")
 
         # Smaller steps as training goes on: one drop per epoch (decay_steps).
         learning_rate = tf.train.exponential_decay(learning_rate, global_step,

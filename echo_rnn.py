@@ -504,19 +504,21 @@ def run(args):
     with utils.make_session(g.graph, args.threads) as sess:
         sess.run(g.init)
         log = ckpts.resume_or_start(sess, args.resume, config)
-        writer = utils.summary_writers(args.output_dir, g.graph, ("train",),
-                                       int(sess.run(g.global_step)))["train"]
+        writers = utils.summary_writers(args.output_dir, g.graph, ("train", "evaluation"),
+                                        int(sess.run(g.global_step)))
         print("part %d (%s): %d epochs x %d windows of %d steps, %d rows, state size %d"
               % (args.part, PARTS[args.part], args.epochs, num_batches(args),
                  args.truncated_backprop_length, args.batch_size, args.state_size),
               flush=True)
         with utils.TrainingLoop(sess, g.global_step, args, ckpts, log, num_batches(args),
-                                writer) as loop:
+                                writers["train"]) as loop:
             train(sess, g, args, loop, figure)
         steps = loop.step
         accuracy, eval_loss, window = evaluate(sess, g, args, evaluation_rng(args.seed))
-    utils.scalar_summary(writer, steps, echo_accuracy=accuracy)
-    writer.close()
+    # the fresh series' figures, in the same charts as training's
+    utils.scalar_summary(writers["evaluation"], steps, accuracy=accuracy, loss=eval_loss)
+    for writer in writers.values():
+        writer.close()
 
     figure = figure or EchoFigure(args.batch_size)
     figure.draw(log["losses"], *window,

@@ -404,8 +404,6 @@ def build_graph(INPUT_FEATURES, INPUT_SEQUENCE_LENGTH=36, OUTPUT_SEQUENCE_LENGTH
                 learning_rate = tf.train.exponential_decay(
                     INITIAL_LEARNING_RATE, global_step, LEARNING_RATE_DECAY_STEPS,
                     LEARNING_RATE_DECAY_RATE, staircase=True, name="learning_rate")
-            tf.summary.scalar("learning_rate", learning_rate)
-            tf.summary.scalar("global_step", global_step)
 
         def keep(p):
             """p while training, 1.0 otherwise: the fix for the article's tf.cond,
@@ -442,9 +440,15 @@ def build_graph(INPUT_FEATURES, INPUT_SEQUENCE_LENGTH=36, OUTPUT_SEQUENCE_LENGTH
             # good model in a few epochs; the decaying rate still applies.
             train_step = tf.train.AdamOptimizer(learning_rate).minimize(
                 loss, global_step=global_step)
-            tf.summary.scalar("MSE", mse)
-            tf.summary.scalar("RMSE", tf.sqrt(mse))
-        summaries = tf.summary.merge_all()
+        # The chapter's TensorBoard scalars, under plain names outside the
+        # scopes (inside, "learning_rate" is taken and becomes learning_rate_1);
+        # the validation writer writes MSE and RMSE under the same names.
+        summaries = tf.summary.merge([
+            tf.summary.scalar("learning_rate", learning_rate),
+            tf.summary.scalar("global_step", global_step),
+            tf.summary.scalar("MSE", mse),
+            tf.summary.scalar("RMSE", tf.sqrt(mse)),
+        ])
         init = tf.global_variables_initializer()
     return EnergyGraph(graph, in_seq, out_seq, training, global_step, learning_rate,
                        prediction, truth, mse, loss, train_step, summaries, init)
@@ -490,9 +494,12 @@ def train(sess, g, args, data, loop, writer):
                 fetches.append(g.summaries)
             results = sess.run(fetches, feed)
             loop.step_done(results[0], results[2] if len(results) > 2 else None)
-        val_pred = data.scaler.target_wh(predict_scaled(sess, g, data.splits["val"]))
-        val_rmse_wh = scores(val_actual, val_pred)["rmse"]
-        utils.scalar_summary(writer, loop.step, RMSE_wh=val_rmse_wh)
+        val_scaled = predict_scaled(sess, g, data.splits["val"])
+        val_rmse_wh = scores(val_actual, data.scaler.target_wh(val_scaled))["rmse"]
+        # on the scaled target, beside training's MSE and RMSE; and in Wh
+        val_mse = float(np.mean((val_scaled - data.splits["val"].out_seq[:, :, 0]) ** 2))
+        utils.scalar_summary(writer, loop.step, MSE=val_mse, RMSE=np.sqrt(val_mse),
+                             RMSE_wh=val_rmse_wh)
         loop.epoch_done(train_loss=float(np.mean(loop.epoch_losses())),
                         val_rmse_wh=val_rmse_wh)
 

@@ -241,7 +241,7 @@ def build_graph(sequence_length=50, target="parity", cell="lstm", activation="ta
                                           tf.float32), name="accuracy")
         summaries = tf.summary.merge([
             tf.summary.scalar("loss", total_loss),
-            tf.summary.scalar("batch_parity_accuracy", accuracy),
+            tf.summary.scalar("parity_accuracy", accuracy),
             tf.summary.scalar("learning_rate", tf.constant(learning_rate)),
         ])
         init = tf.global_variables_initializer()

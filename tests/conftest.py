@@ -114,6 +114,24 @@ def folder_fingerprint(folder):
     return prints
 
 
+def read_events(folder):
+    """{writer: (graphs written, {tag: [steps, in the order written]})} from
+    the event files under <folder>/tensorboard, read with TensorFlow's reader."""
+    import glob
+    import utils
+    found = {}
+    for sub in sorted(os.listdir(os.path.join(str(folder), "tensorboard"))):
+        graphs, tags = 0, {}
+        files = glob.glob(os.path.join(str(folder), "tensorboard", sub, "events.*"))
+        for path in sorted(files, key=os.path.getmtime):
+            for event in utils.tf.train.summary_iterator(path):
+                graphs += bool(event.graph_def)
+                for value in event.summary.value:
+                    tags.setdefault(value.tag, []).append(event.step)
+        found[sub] = (graphs, tags)
+    return found
+
+
 @pytest.fixture
 def metrics():
     return read_metrics

@@ -9,7 +9,7 @@ import echo_rnn
 import energy_gru
 import parity_rnn
 from conftest import (check_resume_is_exact, folder_fingerprint, figures_of,
-                      read_metrics, run_quietly, run_stopped_at)
+                      read_events, read_metrics, run_quietly, run_stopped_at)
 
 # script: (main, short-run flags, steps per epoch of that run, a flag change
 # that alters the graph, and what the refusal must say about it)
@@ -22,6 +22,19 @@ SCRIPTS = {
              ["--hidden-size", "16"], "--hidden-size 32 (checkpoint) vs 16 (now)"),
     "energy": (energy_gru.main, ["--quick", "--epochs", "3"], 28,
                ["--rnn-layers", "4"], "--RNN_LAYERS 8:1 (checkpoint) vs 4:1 (now)"),
+}
+
+
+# script: {TensorBoard writer: the scalar tags it holds} (README, TensorBoard)
+TAGS = {
+    "echo": {"train": {"loss", "accuracy", "learning_rate"},
+             "evaluation": {"loss", "accuracy"}},
+    "parity": {"train": {"loss", "parity_accuracy", "learning_rate"},
+               "validation": {"parity_accuracy"}},
+    "char": {"train": {"bits_per_char", "learning_rate"},
+             "validation": {"bits_per_char"}},
+    "energy": {"train": {"learning_rate", "global_step", "MSE", "RMSE"},
+               "validation": {"MSE", "RMSE", "RMSE_wh"}},
 }
 
 
@@ -106,13 +119,37 @@ def test_an_interrupted_run_resumes_to_the_same_figures(script, where, tmp_path,
                                                         monkeypatch):
     main, flags, per_epoch, _, _ = SCRIPTS[script]
     stop_at = per_epoch + per_epoch // 2 if where == "inside an epoch" else 2 * per_epoch
-    _, stopped, resumed = check_resume_is_exact(main, flags, tmp_path, monkeypatch,
-                                                stop_at)
+    events = []
+    _, stopped, resumed = check_resume_is_exact(
+        main, flags, tmp_path, monkeypatch, stop_at,
+        lambda folder: events.append(read_events(folder)))
     # The stopped run wrote the record of every epoch it finished, the one
     # that ended on the stop included, and no other.
     assert [e["epoch"] for e in stopped["history"]] == list(
         range(1, stop_at // per_epoch + 1))
     assert resumed["steps"] == 3 * per_epoch
+    # TensorBoard: the tags the README names; one graph, from the first run;
+    # every curve goes on from where the interrupted run left it.
+    after_stop, after_resume = events[0], read_events(tmp_path / "part")
+    assert {w: set(tags) for w, (_, tags) in after_resume.items()} == TAGS[script]
+    assert after_resume["train"][0] == 1 and after_stop["train"][0] == 1
+    assert all(graphs == 0 for w, (graphs, _) in after_resume.items() if w != "train")
+    for writer, (_, tags) in after_resume.items():
+        for tag, steps in tags.items():
+            assert steps == sorted(set(steps)), (writer, tag, steps)
+            before = after_stop[writer][1].get(tag, [])
+            assert steps[:len(before)] == before and steps[-1] > stop_at - 50
+            if writer == "train":
+                assert steps == list(range(0, 3 * per_epoch, 50)), (tag, steps)
+
+
+def test_tensorboard_is_installed_and_matches_tensorflow():
+    import tensorboard
+    import utils
+    tf_version = utils.tensorflow_version().split(".")[:2]
+    assert tensorboard.__version__.split(".")[:2] == tf_version
+    from tensorboard import main as tensorboard_main   # the `tensorboard` command
+    assert callable(tensorboard_main.run_main)
 
 
 @pytest.mark.slow
