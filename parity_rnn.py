@@ -84,9 +84,10 @@ def parse_args(argv=None):
                             "fresh strings, the test sets")
     group.add_argument("--eval-examples", type=utils.positive_int, default=10000,
                        help="fresh strings in each validation and test set")
-    group.add_argument("--book", action="store_true",
+    group.add_argument("--book", "--article", action="store_true", dest="book",
                        help="the book's recipe (%s), with its data fixed; flags given "
-                            "explicitly still win" % ", ".join(
+                            "explicitly still win (--article is the same flag, the "
+                            "name every script here has)" % ", ".join(
                                 "%s=%s" % kv for kv in sorted(BOOK.items())))
     group.add_argument("--predict", nargs="+", metavar="BITS",
                        help="no training: print the parity of each string of 0s and "
@@ -259,12 +260,6 @@ def graph_for(config, seed=0, device="/device:CPU:0"):
 # ---------------------------------------------------------------------------
 # Training the RNN
 # ---------------------------------------------------------------------------
-def feed_for(g, data, target, index=slice(None)):
-    classes = g.Y.shape.as_list()[1]
-    return {g.X: data.X[index], g.lengths: data.lengths[index],
-            g.Y: one_hot(labels_for(data, target)[index], classes)}
-
-
 def train(sess, g, args, train_data, validation, loop, writer):
     """Epochs of shuffled mini-batches; after each, parity accuracy on the
     validation strings (training stops at --target-accuracy)."""
@@ -273,10 +268,15 @@ def train(sess, g, args, train_data, validation, loop, writer):
             len(train_data.X))
         for batch in loop.batches():
             index = order[batch * args.batch_size:(batch + 1) * args.batch_size]
+            # the book's names: one batch of strings and its one-hot labels
+            training_x = train_data.X[index]
+            training_y = one_hot(labels_for(train_data, args.target)[index],
+                                 g.Y.shape.as_list()[1])
             fetches = [g.total_loss, g.optimizer]
             if loop.summary_due:
                 fetches.append(g.summaries)
-            results = sess.run(fetches, feed_for(g, train_data, args.target, index))
+            results = sess.run(fetches, {g.X: training_x, g.Y: training_y,
+                                         g.lengths: train_data.lengths[index]})
             current_total_loss = results[0]
             loop.step_done(current_total_loss, results[2] if len(results) > 2 else None)
         figures = evaluate(sess, g, args.target, validation)
@@ -415,8 +415,8 @@ def run(args):
                                      args.sequence_length, args.target, args.cell,
                                      args.num_hidden_units, args.batch_size,
                                      args.learning_rate), flush=True)
-        batches = int(np.ceil(len(train_data.X) / float(args.batch_size)))
-        with utils.TrainingLoop(sess, g.global_step, args, ckpts, log, batches,
+        number_of_batches = int(np.ceil(len(train_data.X) / float(args.batch_size)))
+        with utils.TrainingLoop(sess, g.global_step, args, ckpts, log, number_of_batches,
                                 writers["train"],
                                 finished=target_reached(args.target_accuracy)) as loop:
             train(sess, g, args, train_data, validation, loop, writers["validation"])

@@ -150,7 +150,8 @@ class HelpFormatter(argparse.ArgumentDefaultsHelpFormatter,
 
 # Flags that may differ when a run is resumed, in every script: they change
 # neither the graph, nor the data, nor the randomness.
-RESUMABLE = ("epochs", "threads", "device", "show", "output_dir", "resume")
+RESUMABLE = ("epochs", "time_limit", "threads", "device", "show", "output_dir",
+             "resume")
 
 
 def make_parser(script, doc, default_epochs):
@@ -180,6 +181,10 @@ def make_parser(script, doc, default_epochs):
                             "sees one")
     group.add_argument("--threads", type=int, default=0,
                        help="TensorFlow intra- and inter-op threads (0: TF decides)")
+    group.add_argument("--time-limit", type=float, default=0, metavar="SECONDS",
+                       help="end training after this many seconds of it (counted "
+                            "across resumes), as if the epochs had run out: for "
+                            "comparisons at equal time (0: no limit)")
     return parser
 
 
@@ -239,6 +244,8 @@ def check_common(parser, args):
     """Checks on the common flags that need more than a type; errors exit 2."""
     if args.threads < 0:
         parser.error("argument --threads: must be >= 0, got %d" % args.threads)
+    if args.time_limit < 0 or not math.isfinite(args.time_limit):
+        parser.error("argument --time-limit: must be >= 0, got %s" % args.time_limit)
     if args.device == "gpu" and not gpu_names():
         parser.error("argument --device: gpu asked for, but TensorFlow sees no GPU "
                      "(use --device cpu or auto)")
@@ -321,12 +328,12 @@ def stop_if_interrupted(interrupted, steps, ckpts):
                           % (steps, ckpts.folder))
 
 
-def check_finite(value, step, what="loss"):
+def check_finite(value, step, what="loss", rate_flag="--learning-rate"):
     """Raise Diverged with advice if `value` is NaN or infinite (the NaN guard)."""
     if not np.all(np.isfinite(value)):
         raise Diverged("%s became %s at step %d; the last good checkpoint is kept. "
-                       "Try a smaller --learning-rate (or gradient clipping) and "
-                       "start again without --resume." % (what, value, step))
+                       "Try a smaller %s (or gradient clipping) and start again "
+                       "without --resume." % (what, value, step, rate_flag))
 
 
 def run_guarded(script, body, args):
@@ -551,6 +558,10 @@ class _Stopped(Exception):
     """Raised inside TrainingLoop once Ctrl-C's checkpoint is saved."""
 
 
+class _TimeUp(Exception):
+    """Raised inside TrainingLoop when --time-limit is reached."""
+
+
 class TrainingLoop(object):
     """Everything a training loop does besides its own sess.run, in one place.
 
@@ -586,11 +597,12 @@ class TrainingLoop(object):
     after_step = None      # tests: a function called with the loop after each step
 
     def __init__(self, sess, global_step, args, ckpts, log, steps_per_epoch, writer=None,
-                 best_key=None, patience=None, finished=None):
+                 best_key=None, patience=None, finished=None, rate_flag="--learning-rate"):
         self.sess, self.args, self.ckpts, self.log = sess, args, ckpts, log
         self.steps_per_epoch = steps_per_epoch
         self.writer = writer
         self.best_key, self.patience, self.finished = best_key, patience, finished
+        self.rate_flag = rate_flag
         self.step = self.first_step = int(sess.run(global_step))
         self.epoch = None
         self.interrupted = False
@@ -610,10 +622,13 @@ class TrainingLoop(object):
         if kind is _Stopped:
             self.interrupted = True
             return True
-        if kind is None and self._saved_at != self.step:
+        if kind is _TimeUp:
+            print("--time-limit %g s reached at step %d" % (self.args.time_limit,
+                                                            self.step), flush=True)
+        if kind in (None, _TimeUp) and self._saved_at != self.step:
             self.save()
         self.log["train_seconds"] = self.progress.elapsed()
-        return False
+        return kind is _TimeUp
 
     # -- where we are -----------------------------------------------------
     def epochs(self):
@@ -651,7 +666,7 @@ class TrainingLoop(object):
         """Record one training step: its loss, its summary, the state it ended
         with (a list of arrays, carried into the next batch), and any other
         per-step figure given by name (kept in the run log like the loss)."""
-        check_finite(loss, self.step + 1)
+        check_finite(loss, self.step + 1, rate_flag=self.rate_flag)
         if summary is not None:
             self.writer.add_summary(summary, self.step)
         self.step += 1
@@ -704,6 +719,9 @@ class TrainingLoop(object):
         if self._stop.requested:
             self.save()
             raise _Stopped()
+        limit = getattr(self.args, "time_limit", 0)
+        if limit and self.progress.elapsed() >= limit:
+            raise _TimeUp()
         if time.time() - self._last_save >= self.save_seconds:
             self.save()
 
@@ -833,8 +851,11 @@ def summary_writers(output_dir, graph, names=("train",), start_step=0):
     """
     writers = collections.OrderedDict()
     for i, name in enumerate(names):
+        # The suffix keeps a resumed run's file apart from the interrupted
+        # one's even when both start within the same second.
         writer = tf.summary.FileWriter(os.path.join(output_dir, "tensorboard", name),
-                                       graph if i == 0 and not start_step else None)
+                                       graph if i == 0 and not start_step else None,
+                                       filename_suffix=".step%d" % start_step)
         if start_step:
             writer.add_session_log(tf.SessionLog(status=tf.SessionLog.START), start_step)
         writers[name] = writer

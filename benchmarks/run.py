@@ -1,16 +1,32 @@
-"""Benchmarks: every script side by side on both stacks, the original recipes,
-the baselines, and how the cost grows with sequence length and hidden size.
+"""Benchmarks: every figure the README states, over seeds, on both stacks.
 
-    python benchmarks/run.py              # the full set (about an hour on 2 cores)
-    python benchmarks/run.py --quick      # a sanity check in under 3 minutes
-    make bench / make bench-quick         # the same, through the Makefile
+    python benchmarks/run.py                        # every section (hours on 2 cores)
+    python benchmarks/run.py --sections defaults    # one or more sections
+    python benchmarks/run.py --quick                # a sanity check of the machinery
+    make bench / make bench-quick
 
-Each script runs as its own process, so its wall time, peak memory (RSS, from
-the kernel's accounting of that child) and metrics.json are its own. Runs are
-interleaved (script by script, TF2 then TF1, repeated), so a noisy shared
-machine slows both stacks alike; ratios are taken within one run of this file.
-Writes benchmarks/results/<date>.json, benchmarks/RESULTS.md and
-benchmarks/scaling.png. Not part of the tests or CI.
+Sections (each adds its results to benchmarks/results/<date>.json as soon as
+it ends, so a long run can be continued section by section; RESULTS.md and
+the plots are written from that file):
+
+  defaults     each script's default run, seeds 1-3 (energy 1-5), TF2 and TF1
+               interleaved: the task figure as mean, sd and worst seed; wall and
+               training seconds, steps/s, peak memory
+  echo_seeds   echo's default over seeds 1-50 on each stack (failures counted),
+               and the article's starting weights (--article) over the same seeds
+  echo_parts   parts 1-6 of the echo series, each stack: steps/s, seconds to a
+               training accuracy of 0.999, peak memory, accuracy per epoch
+  articles     each script's --article recipe beside its default, over seeds;
+               char's at the default's training time (--time-limit); the
+               changes we made, one at a time
+  energy       the energy levers (what each change did), seeds 1-5, TF2
+  references   the article's echo loop, the numpy min-char-rnn at equal time
+  scaling      seconds per epoch against sequence length and hidden size
+
+Every run is its own process (its wall time and peak RSS are its own). Timing
+figures are only worth reading from a run on an otherwise idle machine: the
+sections that only count (echo_seeds) run two processes at once and report
+no time. Not part of the tests or CI.
 """
 from __future__ import print_function
 
@@ -23,6 +39,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 
 import numpy as np
@@ -31,15 +48,20 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 sys.path.insert(0, ROOT)
 
-# script -> (the figure that says whether the task was done, better when higher?)
-FIGURE = {"echo_rnn": ("echo_accuracy", True),
-          "parity_rnn": ("parity_accuracy_fixed", True),
-          "char_rnn": ("val_bpc", False),
-          "energy_gru": ("test_rmse_wh", False)}
+# script -> (its figure, better when higher?, seeds of the default runs)
+FIGURE = {"echo_rnn": ("echo_accuracy", True, 3),
+          "parity_rnn": ("parity_accuracy_fixed", True, 3),
+          "char_rnn": ("test_bpc", False, 3),
+          "energy_gru": ("test_rmse_wh", False, 5)}
+SECTIONS = ("defaults", "echo_seeds", "echo_parts", "articles", "energy", "references",
+            "scaling")
 
 
+# ---------------------------------------------------------------------------
+# Running scripts
+# ---------------------------------------------------------------------------
 def stacks():
-    """Python interpreters of the stacks that are set up, TF2 first."""
+    """(name, python) of the stacks that are set up, TF2 first."""
     found = []
     for name, venv in (("TF2", ".venv"), ("TF1", ".venv37")):
         python = os.path.join(ROOT, venv, "bin", "python")
@@ -48,29 +70,29 @@ def stacks():
     return found
 
 
-def run_child(python, argv, workdir):
-    """Run one command; return wall seconds, peak RSS (MiB), exit status."""
+def run_child(python, argv):
+    """Run one command; its wall seconds, peak RSS (MiB) and exit status."""
     with tempfile.TemporaryFile() as err:
         start = time.time()
         proc = subprocess.Popen([python] + argv, cwd=ROOT, stdout=subprocess.DEVNULL,
                                 stderr=err)
         _, status, usage = os.wait4(proc.pid, 0)
         wall = time.time() - start
-        proc.returncode = os.waitstatus_to_exitcode(status)
-        if proc.returncode != 0:
+        code = os.WEXITSTATUS(status) if os.WIFEXITED(status) else -1
+        if code != 0:
             err.seek(0)
-            tail = err.read().decode()[-500:]
-            print("  ! %s exited %d: %s" % (" ".join(argv), proc.returncode, tail),
-                  flush=True)
-    return {"wall_seconds": wall, "peak_rss_mib": usage.ru_maxrss / 1024.0,
-            "exit": proc.returncode}
+            print("  ! %s exited %d: %s" % (" ".join(argv), code,
+                                            err.read().decode()[-500:]), flush=True)
+    return {"wall_seconds": wall, "peak_rss_mib": usage.ru_maxrss / 1024.0, "exit": code}
 
 
 def run_script(python, script, args, workdir, tag):
+    """One run of a script in its own output dir; adds its metrics.json."""
     out = os.path.join(workdir, tag)
-    result = run_child(python, [script + ".py"] + args + ["--output-dir", out], workdir)
+    result = run_child(python, [script + ".py"] + args + ["--output-dir", out])
     path = os.path.join(out, "metrics.json")
     result["metrics"] = json.load(open(path)) if os.path.exists(path) else {}
+    result["output_dir"] = out
     return result
 
 
@@ -82,92 +104,326 @@ def version_of(python):
     return {"tensorflow": out[0], "python": out[1]} if len(out) == 2 else {}
 
 
-def summarise(runs):
-    walls = [r["wall_seconds"] for r in runs]
-    m = runs[-1]["metrics"]
-    train = [r["metrics"].get("train_seconds") for r in runs if r["metrics"]]
-    steps = m.get("steps")
-    return {"wall_median": float(np.median(walls)), "wall_min": min(walls),
-            "wall_max": max(walls), "runs": len(runs),
+def spread(values):
+    """mean, sd (n - 1), min, max and n of a list of numbers."""
+    values = [float(v) for v in values if v is not None]
+    if not values:
+        return None
+    return {"mean": float(np.mean(values)),
+            "sd": float(np.std(values, ddof=1)) if len(values) > 1 else 0.0,
+            "min": min(values), "max": max(values), "n": len(values)}
+
+
+def summarise(runs, key, higher_better):
+    """The figure `key` over seeds (and its worst seed), with the timings."""
+    figures = [r["metrics"].get(key) for r in runs]
+    good = [(f, r) for f, r in zip(figures, runs) if f is not None]
+    worst = (min if higher_better else max)(good, key=lambda fr: fr[0]) if good else None
+    train = [r["metrics"].get("train_seconds") for r in runs]
+    steps = [r["metrics"].get("steps") for r in runs]
+    rates = [s / t for s, t in zip(steps, train) if s and t]
+    return {"figure": key, "value": spread(figures),
+            "worst": {"value": worst[0], "seed": worst[1]["metrics"].get("seed")}
+            if worst else None,
+            "per_seed": {str(r["metrics"].get("seed")): f for f, r in good},
+            "wall_seconds": spread([r["wall_seconds"] for r in runs]),
+            "train_seconds": spread(train), "steps_per_second": spread(rates),
             "peak_rss_mib": max(r["peak_rss_mib"] for r in runs),
-            "train_seconds_median": float(np.median(train)) if train else None,
-            "steps": steps,
-            "steps_per_second": steps / float(np.median(train)) if train and steps else None,
-            "figures": [r["metrics"] for r in runs]}
+            "failed": sum(1 for r in runs if r["exit"] != 0)}
 
 
 # ---------------------------------------------------------------------------
-def bench_defaults(found, scripts, repeats, quick, workdir):
-    """Each script's default (or --quick) configuration on every stack."""
-    raw = {s: {name: [] for name, _ in found} for s in scripts}
-    for rep in range(repeats):
-        for script in scripts:
-            for name, python in found:
-                print("[defaults] %s on %s, run %d/%d" % (script, name, rep + 1, repeats),
-                      flush=True)
-                raw[script][name].append(run_script(
-                    python, script, ["--quick"] if quick else [], workdir,
-                    "%s-%s-%d" % (script, name, rep)))
-    return {s: {n: summarise(r) for n, r in per.items()} for s, per in raw.items()}
-
-
-def bench_echo_loops(found, quick):
+# Sections
+# ---------------------------------------------------------------------------
+def bench_defaults(found, workdir, quick, seeds_of):
+    """Each script's default run over its seeds, stacks interleaved."""
     out = {}
+    for script, (key, higher, n) in FIGURE.items():
+        raw = {name: [] for name, _ in found}
+        for seed in seeds_of(n):
+            for name, python in found:
+                print("[defaults] %s seed %d on %s" % (script, seed, name), flush=True)
+                raw[name].append(run_script(
+                    python, script, ["--seed", str(seed)] + (["--quick"] if quick else []),
+                    workdir, "%s-%s-%d" % (script, name, seed)))
+        out[script] = {}
+        for name, runs in raw.items():
+            s = summarise(runs, key, higher)
+            extra = {"echo_rnn": ("epoch_start_loss", "final_loss"),
+                     "parity_rnn": ("parity_accuracy_variable", "epochs_run"),
+                     "char_rnn": ("val_bpc", "best_epoch", "epochs_run"),
+                     "energy_gru": ("test_mae_wh", "strong_linear_rmse_wh",
+                                    "strong_linear_mae_wh", "persistence_rmse_wh",
+                                    "persistence_mae_wh", "seasonal_naive_rmse_wh",
+                                    "seasonal_naive_mae_wh", "window_linear_rmse_wh",
+                                    "window_linear_mae_wh")}[script]
+            s["also"] = {k: spread([r["metrics"].get(k) for r in runs]) for k in extra}
+            if script == "energy_gru":
+                s["beats_strong_linear"] = sum(
+                    1 for r in runs if r["metrics"].get("test_rmse_wh") is not None and
+                    r["metrics"]["test_rmse_wh"] < r["metrics"]["strong_linear_rmse_wh"])
+            out[script][name] = s
+            keep_docs(script, name, runs)
+    return out
+
+
+def keep_docs(script, stack, runs):
+    """Copy the first seed's plots of the default runs on TF2 into docs/ for
+    the README (only from a full run)."""
+    if stack != "TF2" or not runs or QUICK[0]:
+        return
+    names = {"echo_rnn": ["echo.png"], "parity_rnn": ["training.png"],
+             "char_rnn": ["training.png", "surprise.png", "samples.txt"],
+             "energy_gru": ["week.png", "training.png"]}[script]
+    prefix = {"echo_rnn": "echo", "parity_rnn": "parity", "char_rnn": "char",
+              "energy_gru": "energy"}[script]
+    for name in names:
+        source = os.path.join(runs[0]["output_dir"], name)
+        if os.path.exists(source):
+            target = name if script == "echo_rnn" else "%s_%s" % (prefix, name)
+            shutil.copy(source, os.path.join(ROOT, "docs", target))
+
+
+QUICK = [False]
+
+
+def bench_echo_seeds(found, workdir, quick):
+    """Echo's default over seeds 1-50 per stack (two processes at a time: the
+    count of failures is what matters here, not time), and --article's."""
+    seeds = list(range(1, 6 if quick else 51))
+    epochs = ["--epochs", "3"] if quick else []
+    out = {}
+
+    def sweep(name, python, label, extra):
+        runs = {}
+        for seed in seeds:
+            r = run_script(python, "echo_rnn", ["--seed", str(seed)] + epochs + extra,
+                           workdir, "seeds-%s-%s-%d" % (name, label, seed))
+            runs[seed] = r["metrics"].get("echo_accuracy")
+        return runs
+
+    for label, extra in (("default", []), ("article", ["--article"])):
+        results = {}
+        threads = [threading.Thread(target=lambda n=n, p=p: results.__setitem__(
+            n, sweep(n, p, label, extra))) for n, p in found]
+        print("[echo_seeds] %s, seeds %d-%d, %s" % (
+            label, seeds[0], seeds[-1], " and ".join(n for n, _ in found)), flush=True)
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        for name, runs in results.items():
+            failed = sorted(s for s, a in runs.items() if a is None or a < 0.999)
+            out.setdefault(name, {})[label] = {
+                "seeds": len(runs), "failed": len(failed), "failed_seeds": failed,
+                "accuracy": spread(runs.values()),
+                "stuck_at_chance": sorted(s for s, a in runs.items()
+                                          if a is not None and a < 0.6)}
+    return out
+
+
+def bench_echo_parts(found, workdir, quick):
+    """Parts 1-6 of the echo series, one default run each per stack."""
+    out = {}
+    for part in range(1, 7):
+        for name, python in found:
+            print("[echo_parts] part %d on %s" % (part, name), flush=True)
+            r = run_script(python, "echo_rnn", ["--part", str(part)] +
+                           (["--quick"] if quick else []), workdir,
+                           "part%d-%s" % (part, name))
+            m = r["metrics"]
+            history = m.get("history", [])
+            per_epoch = m["train_seconds"] / len(history) if history else None
+            reached = next((e["epoch"] for e in history if e["accuracy"] >= 0.999), None)
+            out.setdefault(str(part), {})[name] = {
+                "echo_accuracy": m.get("echo_accuracy"),
+                "steps_per_second": m["steps"] / m["train_seconds"] if history else None,
+                "epochs_to_0999": reached,
+                "seconds_to_0999": reached * per_epoch if reached else None,
+                "train_seconds": m.get("train_seconds"),
+                "wall_seconds": r["wall_seconds"], "peak_rss_mib": r["peak_rss_mib"],
+                "accuracy_per_epoch": [e["accuracy"] for e in history]}
+    return out
+
+
+def plot_echo_parts(parts, path):
+    import utils
+    plt = utils.pyplot(False)
+    fig, ax = plt.subplots(figsize=(8, 4))
+    for part, per in sorted(parts.items()):
+        acc = per.get("TF2", next(iter(per.values())))["accuracy_per_epoch"]
+        ax.plot(np.arange(1, len(acc) + 1), acc, label="part %s" % part, linewidth=1)
+    ax.set_xscale("log")
+    ax.set_xlabel("epoch")
+    ax.set_ylabel("training accuracy (epoch mean)")
+    ax.set_ylim(0.45, 1.01)
+    ax.axhline(0.999, color="grey", linestyle=":")
+    ax.legend(loc="lower right")
+    ax.grid(alpha=0.3)
+    ax.set_title("The six parts of the echo series (TF2, seed 42)")
+    return utils.save_figure(fig, path)
+
+
+# script -> [(label, flags)]: the article's recipe and single changes, each
+# run over the seeds given
+ARTICLE_ROWS = {
+    "echo_rnn": [("article (U[0,1) starting weights)", ["--article"])],
+    "parity_rnn": [("book (data fixed)", ["--article"]),
+                   ("book + LSTM", ["--article", "--cell", "lstm"]),
+                   ("book + variable lengths", ["--article", "--lengths", "variable"]),
+                   ("book + parity target", ["--article", "--target", "parity"]),
+                   ("default - variable lengths", ["--lengths", "fixed", "--epochs",
+                                                   "10"]),
+                   ("default, batch 1000", ["--batch-size", "1000"])],
+    "char_rnn": [("article (min-char-rnn in TF)", ["--article"]),
+                 ("article + Adam 0.002", ["--article", "--optimizer", "adam",
+                                           "--learning-rate", "0.002"]),
+                 ("article + 16 streams", ["--article", "--batch-size", "16"]),
+                 ("default - dropout", ["--dropout", "1"]),
+                 ("default, 1 layer", ["--num-layers", "1"]),
+                 ("default, manual cell", ["--cell", "manual"])],
+    "energy_gru": [("chapter 04_01", ["--article"]),
+                   ("chapter 04_02", ["--article", "--dropout", "rnn"]),
+                   ("chapter 04_03", ["--article", "--l2", "0.001"]),
+                   ("04_01 + Adam", ["--article", "--optimizer", "adam",
+                                     "--INITIAL_LEARNING_RATE", "0.003"]),
+                   ("04_01 + Adam + time features", [
+                       "--article", "--optimizer", "adam", "--INITIAL_LEARNING_RATE",
+                       "0.003", "--time-features", "on"])],
+}
+
+
+def bench_articles(found, workdir, quick, defaults):
+    """Each script's article recipe (and single changes) over seeds 1-3 on
+    TF2; the article recipes on TF1 too. Char runs for the median training
+    time of its default (--time-limit), so both get the same time."""
+    out = {}
+    for script, rows in ARTICLE_ROWS.items():
+        key, higher, _ = FIGURE[script]
+        budget = None
+        if script == "char_rnn":
+            runs = (defaults or {}).get("char_rnn", {}).get("TF2")
+            budget = runs["train_seconds"]["mean"] if runs else (20 if quick else 360)
+        for i, (label, flags) in enumerate(rows):
+            stacks_here = found if i == 0 else found[:1]
+            for name, python in stacks_here:
+                runs = []
+                for seed in ([1] if quick else [1, 2, 3]):
+                    extra = ["--time-limit", "%.0f" % budget, "--epochs", "10000"] \
+                        if budget else []
+                    if quick:
+                        extra += ["--quick"]
+                    print("[articles] %s: %s, seed %d on %s" % (script, label, seed, name),
+                          flush=True)
+                    runs.append(run_script(python, script, flags + extra +
+                                           ["--seed", str(seed)], workdir,
+                                           "art-%s-%d-%s-%d" % (script, i, name, seed)))
+                s = summarise(runs, key, higher)
+                s["flags"] = flags + (["--time-limit", "%.0f" % budget] if budget else [])
+                if script == "char_rnn":
+                    s["samples"] = open(os.path.join(runs[0]["output_dir"],
+                                                     "samples.txt")).read()[:600] \
+                        if os.path.exists(os.path.join(runs[0]["output_dir"],
+                                                       "samples.txt")) else ""
+                if script == "parity_rnn":
+                    s["also"] = {"sum_accuracy": spread(
+                        [r["metrics"].get("sum_accuracy") for r in runs])}
+                out.setdefault(script, {}).setdefault(label, {})[name] = s
+    return out
+
+
+# label -> flags: what each lever did to the energy forecast
+ENERGY_LEVERS = [
+    ("window only, log(1 + Wh) loss (before)", ["--features", "window",
+                                                "--target-scale", "log"]),
+    ("window only, Wh loss", ["--features", "window"]),
+    ("+ engineered inputs to the dense layer (default network)", []),
+    ("+ learn the correction to the strong linear model", ["--base", "linear"]),
+    ("no dropout", ["--dropout", "none"]),
+    ("window 18", ["--INPUT_SEQUENCE_LENGTH", "18"]),
+    ("window 72", ["--INPUT_SEQUENCE_LENGTH", "72"]),
+    ("GRU 2 x 64", ["--RNN_LAYERS", "64:0.9,64:0.9"]),
+    ("patience 12", ["--patience", "12"]),
+]
+
+
+def bench_energy(found, workdir, quick):
+    """Each lever over seeds 1-5 on TF2, as single networks (--ensemble 1),
+    and the ensemble sizes 1..5 from the same runs' forecasts."""
+    name, python = found[0]
+    out = {"levers": {}}
+    seeds = [1, 2] if quick else [1, 2, 3, 4, 5]
+    for i, (label, flags) in enumerate(ENERGY_LEVERS):
+        runs = []
+        for seed in seeds:
+            print("[energy] %s, seed %d" % (label, seed), flush=True)
+            runs.append(run_script(python, "energy_gru", flags + [
+                "--ensemble", "1", "--seed", str(seed)] + (["--quick"] if quick else []),
+                workdir, "lever-%d-%d" % (i, seed)))
+        s = summarise(runs, "test_rmse_wh", False)
+        s["flags"] = flags
+        s["also"] = {"test_mae_wh": spread([r["metrics"].get("test_mae_wh") for r in runs])}
+        out["levers"][label] = s
+        if i == 2:   # the default network: ensembles of its seeds
+            out["ensembles"] = ensembles([r["output_dir"] for r in runs])
+    return out
+
+
+def ensembles(folders):
+    """Test RMSE of the mean forecast of k runs, for every k and subset."""
+    import csv
+    import itertools
+    preds = []
+    for folder in folders:
+        rows = list(csv.DictReader(open(os.path.join(folder, "predictions.csv"))))
+        actual = np.array([float(r["actual_wh"]) for r in rows])
+        preds.append(np.array([float(r["predicted_wh"]) for r in rows]))
+    out = {}
+    for k in range(1, len(preds) + 1):
+        values = [float(np.sqrt(np.mean((np.mean([preds[i] for i in c], axis=0)
+                                         - actual) ** 2)))
+                  for c in itertools.combinations(range(len(preds)), k)]
+        out[str(k)] = spread(values)
+    return out
+
+
+def bench_references(found, workdir, quick, defaults):
+    out = {"echo_loops": {}}
     for name, python in found:
-        print("[echo] the article's loop against ours on %s" % name, flush=True)
+        print("[references] the article's echo loop against ours on %s" % name,
+              flush=True)
         args = ["200", "2"] if quick else ["1000", "3"]
         proc = subprocess.run([python, os.path.join(HERE, "echo_loops.py")] + args,
                               cwd=ROOT, stdout=subprocess.PIPE,
                               stderr=subprocess.DEVNULL, universal_newlines=True)
-        out[name] = json.loads(proc.stdout.strip().splitlines()[-1])
-    return out
-
-
-def bench_parity_recipes(python, workdir):
-    """The book's recipe and OpenAI's fixed-length training, current stack."""
-    recipes = {"book": ["--book"],
-               "fixed lengths (OpenAI 1)": ["--lengths", "fixed", "--epochs", "10"],
-               "variable lengths (OpenAI 2, default)": []}
-    out = {}
-    for label, args in recipes.items():
-        print("[parity] %s" % label, flush=True)
-        r = run_script(python, "parity_rnn", args, workdir, "parity-" + label[:5])
-        m = r["metrics"]
-        out[label] = {k: m.get(k) for k in ("parity_accuracy_fixed",
-                                            "parity_accuracy_variable", "sum_accuracy",
-                                            "epochs_run", "train_seconds")}
-        out[label]["config"] = {k: m.get("config", {}).get(k) for k in (
-            "cell", "target", "lengths", "learning_rate", "batch_size")}
+        out["echo_loops"][name] = json.loads(proc.stdout.strip().splitlines()[-1])
+    runs = (defaults or {}).get("char_rnn", {}).get("TF2")
+    seconds = runs["train_seconds"]["mean"] if runs else (20 if quick else 360)
+    print("[references] numpy min-char-rnn for %.0f s" % seconds, flush=True)
+    out["min_char_rnn"] = bench_min_char(min(seconds, 20) if quick else seconds)
     return out
 
 
 def bench_min_char(seconds, seed=42):
+    """The numpy min-char-rnn for `seconds` on the training text, scored on
+    the same test text as char_rnn.py's test_bpc (and on its validation text)."""
     import char_rnn
     from min_char_rnn import MinCharRNN
     text = char_rnn.read_text(os.path.join(ROOT, "data", "tempest.txt"))
-    train, val = char_rnn.split_text(text, 0.1)
+    train, val, test = char_rnn.split_text(text, 0.1, 0.1)
     vocab = char_rnn.build_vocab(text)
     model = MinCharRNN(len(vocab), seed=seed)
-    print("[char] numpy min-char-rnn for %.0f s" % seconds, flush=True)
     steps = model.train_for(char_rnn.encode(train, vocab), seconds)
     return {"seconds": seconds, "steps": steps,
-            "val_bpc": model.bits_per_char(char_rnn.encode(val, vocab))}
+            "val_bpc": model.bits_per_char(char_rnn.encode(val, vocab)),
+            "test_bpc": model.bits_per_char(char_rnn.encode(test, vocab))}
 
 
-def bench_paper(python, workdir, quick):
-    print("[energy] the paper's protocol", flush=True)
-    args = ["--protocol", "paper"] + (["--quick"] if quick else [])
-    r = run_script(python, "energy_gru", args, workdir, "energy-paper")
-    return {k: r["metrics"].get(k) for k in ("test_rmse_wh", "test_r2", "test_mae_wh",
-                                             "test_mape_pct", "linear_rmse_wh",
-                                             "linear_r2", "train_seconds")}
-
-
-def bench_scaling(python, workdir, quick):
+def bench_scaling(found, workdir, quick):
     """Seconds per epoch against sequence length (parity) and hidden size (char)."""
+    python = found[0][1]
     out = {"parity_T": {}, "char_hidden": {}}
-    lengths = (25, 50, 100) if quick else (25, 50, 100, 200)
-    for T in lengths:
+    for T in ((25, 50, 100) if quick else (25, 50, 100, 200)):
         print("[scaling] parity T=%d" % T, flush=True)
         r = run_script(python, "parity_rnn", [
             "--sequence-length", str(T), "--lengths", "fixed", "--num-examples",
@@ -192,7 +448,8 @@ def plot_scaling(scaling, path):
     for ax, key, label, power in ((left, "parity_T", "sequence length T (parity)", 1),
                                   (right, "char_hidden", "hidden units H (char)", 2)):
         xs = sorted(int(k) for k in scaling[key])
-        ys = [scaling[key][k] if k in scaling[key] else scaling[key][str(k)] for k in xs]
+        ys = [scaling[key][str(x)] if str(x) in scaling[key] else scaling[key][x]
+              for x in xs]
         ax.loglog(xs, ys, marker="o", label="measured")
         ref = [ys[-1] * (x / float(xs[-1])) ** power for x in xs]
         ax.loglog(xs, ref, linestyle=":", color="grey",
@@ -206,90 +463,121 @@ def plot_scaling(scaling, path):
 
 
 # ---------------------------------------------------------------------------
+# RESULTS.md
+# ---------------------------------------------------------------------------
+def fmt(s, digits=4):
+    """mean +/- sd (n) of a spread, or -."""
+    if not s:
+        return "-"
+    return "%.*f ± %.*f" % (digits, s["mean"], digits, s["sd"])
+
+
 def write_markdown(result, path):
     stacks_text = ", ".join("%s = TensorFlow %s on Python %s"
                             % (n, v.get("tensorflow"), v.get("python"))
                             for n, v in result["stacks"].items())
     lines = ["# Benchmark results", "",
              "%s, %s, %d cores; %s. Produced by `python benchmarks/run.py%s`; raw "
-             "figures in `benchmarks/results/%s.json`." % (
+             "figures in `benchmarks/results/%s.json`. Figures are mean ± standard "
+             "deviation over seeds, with the worst seed beside them." % (
                  result["date"], result["machine"], result["cores"], stacks_text,
                  " --quick" if result["quick"] else "", result["name"]), ""]
-    lines += ["## Default runs on each stack", "",
-              "| script | stack | wall s (median, min-max, runs) | training s | steps/s "
-              "| peak RSS MiB | figure |", "|---|---|---|---|---|---|---|"]
-    for script, per in result["defaults"].items():
-        key = FIGURE[script][0]
-        for stack, s in per.items():
-            values = ", ".join("%.4g" % f[key] for f in s["figures"]
-                               if f.get(key) is not None)
-            lines.append("| %s | %s | %.1f (%.1f-%.1f, %d) | %s | %s | %.0f | %s = %s |" % (
-                script, stack, s["wall_median"], s["wall_min"], s["wall_max"], s["runs"],
-                "%.1f" % s["train_seconds_median"] if s["train_seconds_median"] else "-",
-                "%.0f" % s["steps_per_second"] if s["steps_per_second"] else "-",
-                s["peak_rss_mib"], key, values))
-        if len(per) == 2:
-            a, b = per["TF2"], per["TF1"]
-            lines.append("| %s | TF2/TF1 | wall %.2f | training %s | | | |" % (
-                script, a["wall_median"] / b["wall_median"],
-                "%.2f" % (a["train_seconds_median"] / b["train_seconds_median"])
-                if a["train_seconds_median"] and b["train_seconds_median"] else "-"))
-    lines += ["", "## Reference recipes", ""]
-    if "echo_loops" in result:
-        lines += ["Echo: training steps per second, our loop against the article's "
-                  "(which fetches the predictions every step and redraws its figure every "
-                  "100 steps) and against ours before feeding float32 (int64 converted "
-                  "at every step):", "",
-                  "| stack | ours | article's | ours / article's | int64 feed | "
-                  "ours / int64 feed |", "|---|---|---|---|---|---|"]
-        for stack, e in result["echo_loops"].items():
-            lines.append("| %s | %.0f | %.0f | %.2f | %s | %s |" % (
-                stack, e["ours"], e["article"], e["ratio_ours_over_article"],
-                "%.0f" % e["int64 feed"] if "int64 feed" in e else "-",
-                "%.2f" % e["ratio_ours_over_int64_feed"]
-                if "ratio_ours_over_int64_feed" in e else "-"))
+    digits = {"echo_rnn": 4, "parity_rnn": 4, "char_rnn": 3, "energy_gru": 2}
+    if "defaults" in result:
+        lines += ["## Default runs", "",
+                  "| script | stack | figure | mean ± sd | worst (seed) | seeds | "
+                  "training s | wall s | steps/s | peak RSS MiB |",
+                  "|---|---|---|---|---|---|---|---|---|---|"]
+        for script, per in result["defaults"].items():
+            d = digits[script]
+            for stack, s in per.items():
+                lines.append("| %s | %s | %s | %s | %.*f (%s) | %d | %s | %s | %.0f | %.0f |"
+                             % (script, stack, s["figure"], fmt(s["value"], d), d,
+                                s["worst"]["value"], s["worst"]["seed"],
+                                s["value"]["n"], fmt(s["train_seconds"], 1),
+                                fmt(s["wall_seconds"], 1),
+                                s["steps_per_second"]["mean"], s["peak_rss_mib"]))
         lines.append("")
-    if "parity_recipes" in result:
-        lines += ["Parity (current stack): held-out parity accuracy when training stopped.",
-                  "", "| recipe | cell, target, lengths, lr, batch | 50-bit strings | "
-                  "1..50-bit strings | epochs | seconds |", "|---|---|---|---|---|---|"]
-        for label, r in result["parity_recipes"].items():
-            c = r["config"]
-            lines.append("| %s | %s, %s, %s, %s, %s | %.4f | %.4f | %s | %.0f |" % (
-                label, c["cell"], c["target"], c["lengths"], c["learning_rate"],
-                c["batch_size"], r["parity_accuracy_fixed"], r["parity_accuracy_variable"],
-                r["epochs_run"], r["train_seconds"]))
+        lines += ["Other figures of the same runs:", ""]
+        for script, per in result["defaults"].items():
+            for stack, s in per.items():
+                lines.append("- %s %s: %s" % (script, stack, "; ".join(
+                    "%s %s" % (k, fmt(v, digits[script])) for k, v in s["also"].items())
+                    + ("; beats the strong linear model on %d of %d seeds"
+                       % (s["beats_strong_linear"], s["value"]["n"])
+                       if "beats_strong_linear" in s else "")))
         lines.append("")
-    if "min_char_rnn" in result:
-        mc = result["min_char_rnn"]
-        ours = result["defaults"]["char_rnn"]["TF2"]
-        lines += ["Char: the numpy min-char-rnn (vanilla RNN, 100 units, 25-step windows, "
-                  "Adagrad) trained for the same wall time as the default `char_rnn.py` "
-                  "run, scored on the same validation text:", "",
-                  "| model | training s | validation bits/char |", "|---|---|---|",
-                  "| numpy min-char-rnn | %.0f | %.3f |" % (mc["seconds"], mc["val_bpc"]),
-                  "| char_rnn.py default (TF2) | %.0f | %.3f |" % (
-                      ours["train_seconds_median"], ours["figures"][-1]["val_bpc"]), ""]
+    if "echo_seeds" in result:
+        lines += ["## Echo over seeds 1-50", "",
+                  "| stack | starting weights | runs | below 0.999 | stuck at chance "
+                  "(seeds) | echo_accuracy mean ± sd |", "|---|---|---|---|---|---|"]
+        for stack, per in result["echo_seeds"].items():
+            for label, s in per.items():
+                lines.append("| %s | %s | %d | %d | %s | %s |" % (
+                    stack, {"default": "Glorot (default)",
+                            "article": "U[0, 1) (--article)"}[label], s["seeds"],
+                    s["failed"], ", ".join(map(str, s["stuck_at_chance"])) or "none",
+                    fmt(s["accuracy"])))
+        lines.append("")
+    if "echo_parts" in result:
+        lines += ["## The echo series, parts 1-6 (seed 42, default flags)", "",
+                  "![accuracy per epoch](echo_parts.png)", "",
+                  "| part | stack | echo_accuracy | steps/s | epochs to 0.999 | "
+                  "seconds to 0.999 | training s | peak RSS MiB |",
+                  "|---|---|---|---|---|---|---|---|"]
+        for part, per in sorted(result["echo_parts"].items()):
+            for stack, s in per.items():
+                lines.append("| %s | %s | %.4f | %.0f | %s | %s | %.0f | %.0f |" % (
+                    part, stack, s["echo_accuracy"], s["steps_per_second"] or 0,
+                    s["epochs_to_0999"] or "-",
+                    "%.1f" % s["seconds_to_0999"] if s["seconds_to_0999"] else "-",
+                    s["train_seconds"], s["peak_rss_mib"]))
+        lines.append("")
+    if "articles" in result:
+        lines += ["## The articles' recipes beside ours", ""]
+        for script, rows in result["articles"].items():
+            d = digits[script]
+            lines += ["### %s" % script, "", "| recipe | flags | stack | %s mean ± sd | "
+                      "worst (seed) | training s |" % FIGURE[script][0],
+                      "|---|---|---|---|---|---|"]
+            for label, per in rows.items():
+                for stack, s in per.items():
+                    lines.append("| %s | `%s` | %s | %s | %.*f (%s) | %s |" % (
+                        label, " ".join(s["flags"]), stack, fmt(s["value"], d), d,
+                        s["worst"]["value"], s["worst"]["seed"],
+                        fmt(s["train_seconds"], 0)))
+            lines.append("")
     if "energy" in result:
-        lines += ["Energy: baselines on the same test windows (forecast protocol, "
-                  "default run), and the paper's protocol beside the paper's table:", "",
-                  "| model | test RMSE Wh | R2 |", "|---|---|---|"]
-        for stack, s in result["defaults"].get("energy_gru", {}).items():
-            m = s["figures"][-1]
-            lines += ["| GRU, forecast (%s) | %.2f | %.2f |" % (stack, m["test_rmse_wh"],
-                                                                m["test_r2"]),
-                      "| persistence, forecast | %.2f | |" % m["persistence_rmse_wh"],
-                      "| linear, forecast | %.2f | %.2f |" % (m["linear_rmse_wh"],
-                                                              m["linear_r2"])]
-        p = result["energy"]
-        lines += ["| GRU, paper protocol | %.2f | %.2f |"
-                  % (p["test_rmse_wh"], p["test_r2"]),
-                  "| linear, paper protocol (ours) | %.2f | %.2f |"
-                  % (p["linear_rmse_wh"], p["linear_r2"])]
-        import energy_gru
-        for name, v in energy_gru.PAPER.items():
-            lines.append("| %s (paper) | %.2f | %.2f |" % (name, v["rmse"], v["r2"]))
+        e = result["energy"]
+        lines += ["## Energy: what each lever did (TF2, seeds 1-5, one network each)", "",
+                  "| lever | flags | test RMSE Wh | worst (seed) | test MAE Wh | "
+                  "training s |", "|---|---|---|---|---|---|"]
+        for label, s in e["levers"].items():
+            lines.append("| %s | `%s` | %s | %.2f (%s) | %s | %s |" % (
+                label, " ".join(s["flags"]) or "(default network)", fmt(s["value"], 2),
+                s["worst"]["value"], s["worst"]["seed"], fmt(s["also"]["test_mae_wh"], 2),
+                fmt(s["train_seconds"], 0)))
+        lines += ["", "Averaging the default network's forecasts over k of those "
+                  "5 seeds (every subset of k):", "", "| k | test RMSE Wh | worst |",
+                  "|---|---|---|"]
+        for k, s in e.get("ensembles", {}).items():
+            lines.append("| %s | %s | %.2f |" % (k, fmt(s, 2), s["max"]))
         lines.append("")
+    if "references" in result:
+        ref = result["references"]
+        lines += ["## References", "", "Echo: training steps per second, our loop "
+                  "against the article's (which fetches the predictions every step and "
+                  "redraws its figure every 100 steps):", "",
+                  "| stack | ours | article's | ours / article's |", "|---|---|---|---|"]
+        for stack, e in ref["echo_loops"].items():
+            lines.append("| %s | %.0f | %.0f | %.2f |" % (
+                stack, e["ours"], e["article"], e["ratio_ours_over_article"]))
+        mc = ref["min_char_rnn"]
+        lines += ["", "Char: the numpy min-char-rnn (vanilla RNN, 100 units, 25-step "
+                  "windows, Adagrad) trained for %.0f s (the default char_rnn.py run's "
+                  "mean training time), scored on the same texts: validation %.3f, "
+                  "test %.3f bits per character." % (mc["seconds"], mc["val_bpc"],
+                                                     mc["test_bpc"]), ""]
     if "scaling" in result:
         sc = result["scaling"]
         lines += ["## Scaling (current stack)", "", "![scaling](scaling.png)", "",
@@ -305,55 +593,62 @@ def write_markdown(result, path):
         handle.write("\n".join(lines) + "\n")
 
 
+# ---------------------------------------------------------------------------
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true",
-                        help="--quick configurations, fewer references (< 3 minutes)")
-    parser.add_argument("--repeats", type=int, default=2,
-                        help="runs of each default configuration per stack")
-    parser.add_argument("--scripts", nargs="+", default=list(FIGURE),
-                        choices=list(FIGURE))
-    parser.add_argument("--no-references", action="store_true",
-                        help="only the default runs")
-    parser.add_argument("--output", default=os.path.join(HERE, "RESULTS.md"))
+                        help="tiny configurations: checks the machinery, measures nothing")
+    parser.add_argument("--sections", nargs="+", default=list(SECTIONS), choices=SECTIONS)
+    parser.add_argument("--results", help="add to this results JSON instead of "
+                                          "benchmarks/results/<date>.json")
     args = parser.parse_args(argv)
+    QUICK[0] = args.quick
     found = stacks()
     if not found:
         parser.error("no stack set up: run make setup (and make setup-classic)")
+    date = datetime.date.today().isoformat()
+    name = date + ("-quick" if args.quick else "")
+    path = args.results or os.path.join(HERE, "results", name + ".json")
+    result = json.load(open(path)) if os.path.exists(path) else {
+        "date": date, "quick": args.quick, "name": name,
+        "machine": "%s %s" % (platform.system(), platform.machine()),
+        "cores": os.cpu_count()}
+    result["stacks"] = {n: version_of(p) for n, p in found}
+    if not os.path.isdir(os.path.dirname(path)):
+        os.makedirs(os.path.dirname(path))
     workdir = tempfile.mkdtemp(prefix="rnn-bench-")
-    started = time.time()
-    result = {"date": datetime.date.today().isoformat(), "quick": args.quick,
-              "machine": "%s %s" % (platform.system(), platform.machine()),
-              "cores": os.cpu_count(),
-              "stacks": {name: version_of(python) for name, python in found}}
+
+    def seeds_of(n):
+        return list(range(1, (2 if args.quick else n) + 1))
+    sections = {
+        "defaults": lambda: bench_defaults(found, workdir, args.quick, seeds_of),
+        "echo_seeds": lambda: bench_echo_seeds(found, workdir, args.quick),
+        "echo_parts": lambda: bench_echo_parts(found, workdir, args.quick),
+        "articles": lambda: bench_articles(found, workdir, args.quick,
+                                           result.get("defaults")),
+        "energy": lambda: bench_energy(found, workdir, args.quick),
+        "references": lambda: bench_references(found, workdir, args.quick,
+                                               result.get("defaults")),
+        "scaling": lambda: bench_scaling(found, workdir, args.quick),
+    }
     try:
-        result["defaults"] = bench_defaults(found, args.scripts,
-                                            1 if args.quick else args.repeats,
-                                            args.quick, workdir)
-        if not args.no_references:
-            current = found[0][1]
-            result["echo_loops"] = bench_echo_loops(found, args.quick)
-            if not args.quick:
-                result["parity_recipes"] = bench_parity_recipes(current, workdir)
-            if "char_rnn" in args.scripts:
-                seconds = result["defaults"]["char_rnn"][found[0][0]]["train_seconds_median"]
-                result["min_char_rnn"] = bench_min_char(
-                    min(seconds, 20) if args.quick else seconds)
-            if "energy_gru" in args.scripts:
-                result["energy"] = bench_paper(current, workdir, args.quick)
-            result["scaling"] = bench_scaling(current, workdir, args.quick)
-            plot_scaling(result["scaling"], os.path.join(HERE, "scaling.png"))
+        for section in args.sections:
+            started = time.time()
+            result[section] = sections[section]()
+            result.setdefault("seconds", {})[section] = time.time() - started
+            with open(path, "w") as handle:
+                json.dump(result, handle, indent=1, sort_keys=True)
+            print("[%s] done in %.0f s" % (section, time.time() - started), flush=True)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
-    result["seconds"] = time.time() - started
-    folder = os.path.join(HERE, "results")
-    if not os.path.isdir(folder):
-        os.makedirs(folder)
-    name = result["name"] = result["date"] + ("-quick" if args.quick else "")
-    with open(os.path.join(folder, name + ".json"), "w") as handle:
-        json.dump(result, handle, indent=1, sort_keys=True)
-    write_markdown(result, args.output)
-    print("benchmarks done in %.0f s: %s" % (result["seconds"], args.output))
+    if "scaling" in result:
+        plot_scaling(result["scaling"], os.path.join(HERE, "scaling.png"))
+    if "echo_parts" in result and not args.quick:
+        plot_echo_parts(result["echo_parts"], os.path.join(HERE, "echo_parts.png"))
+        shutil.copy(os.path.join(HERE, "echo_parts.png"), os.path.join(ROOT, "docs"))
+    write_markdown(result, os.path.join(HERE, "RESULTS-quick.md" if args.quick
+                                        else "RESULTS.md"))
+    print("benchmarks: %s" % path)
 
 
 if __name__ == "__main__":

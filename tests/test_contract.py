@@ -20,7 +20,7 @@ SCRIPTS = {
                40, ["--cell", "gru"], "--cell lstm (checkpoint) vs gru (now)"),
     "char": (char_rnn.main, ["--quick", "--epochs", "3"], 49,
              ["--hidden-size", "16"], "--hidden-size 32 (checkpoint) vs 16 (now)"),
-    "energy": (energy_gru.main, ["--quick", "--epochs", "3"], 28,
+    "energy": (energy_gru.main, ["--quick", "--epochs", "3"], 26,
                ["--rnn-layers", "4"], "--RNN_LAYERS 8:1 (checkpoint) vs 4:1 (now)"),
 }
 
