@@ -382,16 +382,20 @@ def run_predict(args):
                                       "python parity_rnn.py --output-dir %s"
                               % args.output_dir)
     config = log["config"]
-    data = parse_bits(args.predict, config["sequence_length"])
+    test_example = parse_bits(args.predict, config["sequence_length"])
     g = graph_for(config, device=utils.resolve_device(args.device))
     with utils.make_session(g.graph, args.threads) as sess:
         utils.Checkpoints(g.graph, args.output_dir).restore(sess)
-        classes, parities = predict(sess, g, data)
-    for text, c, p in zip(args.predict, classes, parities):
+        # The book's last step: the scores of each string's classes ...
+        prediction_result = sess.run(g.prediction, {g.X: test_example.X,
+                                                    g.lengths: test_example.lengths})
+    # ... and the index of the largest: the class (a sum, or the parity itself).
+    largest_number_index = prediction_result.argmax(axis=1)
+    for text, c in zip(args.predict, largest_number_index):
         if config["target"] == "sum":
-            print("%s sum %d parity %d" % (text, c, p))
+            print("%s sum %d parity %d" % (text, c, c % 2))
         else:
-            print("%s parity %d" % (text, p))
+            print("%s parity %d" % (text, c))
 
 
 def run(args):

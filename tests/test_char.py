@@ -100,6 +100,34 @@ def test_the_hand_written_cell_has_the_articles_variables():
                       "rnn_cell/bh": [8, 1], "Why": [11, 8], "by": [11, 1]}
 
 
+def test_article_builds_the_articles_graph():
+    """--article: min-char-rnn in TensorFlow. One hand-written tanh layer of
+    100 with the article's variables, windows of 25, one sequence per step,
+    Adadelta, no dropout and no clipping."""
+    args = char_rnn.parse_args(["--article"])
+    assert (args.cell, args.num_layers, args.hidden_size, args.seq_length,
+            args.batch_size, args.optimizer, args.learning_rate, args.dropout,
+            args.grad_clip) == ("manual", 1, 100, 25, 1, "adadelta", 0.2, 1.0, 0.0)
+    model = {k: getattr(args, k) for k in char_rnn.MODEL_KEYS}
+    g = char_rnn.graph_for(model, 62, args, "/device:CPU:0")
+    with g.graph.as_default():
+        shapes = {v.op.name: v.shape.as_list() for v in utils.tf.trainable_variables()}
+        ops = {op.type for op in g.graph.get_operations()}
+    assert shapes == {"rnn_cell/Wxh": [100, 62], "rnn_cell/Whh": [100, 100],
+                      "rnn_cell/bh": [100, 1], "Why": [62, 100], "by": [62, 1]}
+    assert g.x.shape.as_list() == [None, 25]
+    assert "ApplyAdadelta" in ops and "ApplyAdam" not in ops
+    assert not any(t.startswith("ClipByGlobalNorm") or t == "StatelessRandomUniform"
+                   for t in ops)
+    # with dropout 1.0 the training graph's output is the sampler's: no mask
+    x = np.arange(25, dtype=np.int32)[None, :] % 62
+    with utils.make_session(g.graph) as sess:
+        sess.run(g.init)
+        a = sess.run(g.logits, {g.x: x, g.keep_prob: args.dropout})
+        b = sess.run(g.logits, {g.x: x})
+    np.testing.assert_array_equal(a, b)
+
+
 @pytest.mark.parametrize("cell, layers", [("manual", 2), ("gru", 1), ("lstm", 2)])
 def test_sampler_shares_the_trained_weights(cell, layers):
     g = char_rnn.build_graph(11, cell, hidden_size=8, num_layers=layers, seq_length=5,

@@ -91,6 +91,23 @@ def test_graph_takes_the_last_real_output_and_ignores_padding():
     np.testing.assert_array_equal(pred, pred2)
 
 
+def test_article_builds_the_books_graph():
+    """--article (--book): the book's placeholders X and Y, weights and
+    biases, a relu BasicRNNCell of num_hidden_units 24, the sum as 51 classes,
+    Adam; the per-string lengths have a name of their own."""
+    args = parity_rnn.parse_args(["--article"])
+    assert args.book and (args.cell, args.activation, args.target) == ("rnn", "relu", "sum")
+    g = parity_rnn.graph_for(parity_rnn.config_of(args))
+    with g.graph.as_default():
+        shapes = {v.op.name: v.shape.as_list() for v in utils.tf.trainable_variables()}
+        ops = {op.type for op in g.graph.get_operations()}
+    assert shapes["weights"] == [24, 51] and shapes["biases"] == [51]
+    assert shapes["rnn/basic_rnn_cell/kernel"] == [1 + 24, 24]
+    assert (g.X.op.name, g.Y.op.name, g.lengths.op.name) == ("X", "Y", "lengths")
+    assert g.X.shape.as_list() == [None, 50, 1] and g.Y.shape.as_list() == [None, 51]
+    assert "Relu" in ops and "ApplyAdam" in ops
+
+
 @pytest.mark.parametrize("cell", ["lstm", "gru", "rnn"])
 def test_cells(cell):
     g = parity_rnn.build_graph(5, "parity", cell, num_hidden_units=3)
