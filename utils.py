@@ -217,7 +217,9 @@ def parse(parser, argv, presets=(), resumable=()):
     flag that is on, in order, its values replace those of every flag the
     user did not give, so a later preset wins over an earlier one (--quick is
     given last) and a flag on the command line always wins, even when its
-    value equals the default. `resumable` names the script's own flags that
+    value equals the default. A preset flag may also be a (dest, value) pair:
+    the preset is on when that flag has that value (e.g. a choice whose
+    recipe needs other defaults). `resumable` names the script's own flags that
     --resume accepts with another value; --help lists them with the common ones.
     """
     names = flag_names(parser)
@@ -230,13 +232,16 @@ def parse(parser, argv, presets=(), resumable=()):
     args = parser.parse_args(argv)
     given = given_flags(parser, argv)
     for flag, values in presets:
-        if getattr(args, flag):
+        on = getattr(args, flag[0]) == flag[1] if isinstance(flag, tuple) \
+            else getattr(args, flag)
+        if on:
             for dest, value in values.items():
                 if dest not in given:
                     setattr(args, dest, value)
     # What refuse_changed_flags needs to know about this command line.
     args.resumable, args.flag_names = resumable, names
-    args.preset_flags = tuple(flag for flag, _ in presets)
+    # (a choice that selects a preset is a flag like any other: not listed)
+    args.preset_flags = tuple(flag for flag, _ in presets if not isinstance(flag, tuple))
     return args
 
 

@@ -43,7 +43,8 @@ def main(steps_per_block=600, blocks=3):
                     # the article fetches the predictions every step and plots
                     # every 100 steps
                     loss, _, state, predictions = sess.run(
-                        [g.total_loss, g.train_step, g.current_state, g.predictions], feed)
+                        [g.total_loss, g.train_step, g.current_state[0], g.predictions],
+                        feed)
                     losses.append(loss)
                     if i % 100 == 0:
                         figure.draw(losses, feed[g.batchX_placeholder],
@@ -51,7 +52,7 @@ def main(steps_per_block=600, blocks=3):
                         figure.fig.canvas.draw()
                 else:
                     loss, _, state = sess.run([g.total_loss, g.train_step,
-                                               g.current_state], feed)
+                                               g.current_state[0]], feed)
                     losses.append(loss)
             rates[kind].append(steps_per_block / (time.time() - start))
     result = {k: float(np.median(v)) for k, v in rates.items()}

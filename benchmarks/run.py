@@ -279,39 +279,68 @@ def plot_echo_parts(parts, path):
     return utils.save_figure(fig, path)
 
 
-# script -> [(label, flags)]: the article's recipe and single changes, each
-# run over the seeds given
+# script -> [(label, flags, seeds, stacks)]: the article's recipe, then single
+# changes. stacks "all" or "TF2". Parity's changes are made to our default one
+# at a time, capped at 10 epochs (the default stops after 1-2 when it solves
+# the task); energy's walk from the chapter's recipe to ours, one change per
+# row. Char's rows all train for the default's mean training time.
 ARTICLE_ROWS = {
-    "echo_rnn": [("article (U[0,1) starting weights)", ["--article"])],
-    "parity_rnn": [("book (data fixed)", ["--article"]),
-                   ("book + LSTM", ["--article", "--cell", "lstm"]),
-                   ("book + variable lengths", ["--article", "--lengths", "variable"]),
-                   ("book + parity target", ["--article", "--target", "parity"]),
-                   ("default - variable lengths", ["--lengths", "fixed", "--epochs",
-                                                   "10"]),
-                   ("default, batch 1000", ["--batch-size", "1000"])],
-    "char_rnn": [("article (min-char-rnn in TF)", ["--article"]),
-                 ("article + Adam 0.002", ["--article", "--optimizer", "adam",
-                                           "--learning-rate", "0.002"]),
-                 ("article + 16 streams", ["--article", "--batch-size", "16"]),
-                 ("default - dropout", ["--dropout", "1"]),
-                 ("default, 1 layer", ["--num-layers", "1"]),
-                 ("default, manual cell", ["--cell", "manual"])],
-    "energy_gru": [("chapter 04_01", ["--article"]),
-                   ("chapter 04_02", ["--article", "--dropout", "rnn"]),
-                   ("chapter 04_03", ["--article", "--l2", "0.001"]),
-                   ("04_01 + Adam", ["--article", "--optimizer", "adam",
-                                     "--INITIAL_LEARNING_RATE", "0.003"]),
-                   ("04_01 + Adam + time features", [
-                       "--article", "--optimizer", "adam", "--INITIAL_LEARNING_RATE",
-                       "0.003", "--time-features", "on"])],
+    "echo_rnn": [("article (U[0,1) starting weights)", ["--article"], [1, 2, 3], "all")],
+    "parity_rnn": [
+        ("book (data fixed)", ["--article"], [1, 2, 3], "all"),
+        ("default, target sum (the book's)", ["--target", "sum", "--epochs", "10"],
+         [1, 2, 3], "TF2"),
+        ("default, relu BasicRNNCell (the book's)", ["--cell", "rnn", "--activation",
+                                                     "relu", "--epochs", "10"],
+         [1, 2, 3], "TF2"),
+        ("default, fixed lengths (the book's)", ["--lengths", "fixed", "--epochs", "10"],
+         [1, 2, 3], "TF2"),
+        ("default, Adam 0.001 (the book's)", ["--learning-rate", "0.001", "--epochs",
+                                              "10"], [1, 2, 3], "TF2"),
+        ("default, batch 1000 (the book's)", ["--batch-size", "1000", "--epochs", "10"],
+         [1, 2, 3], "TF2")],
+    "char_rnn": [
+        ("article (min-char-rnn in TF)", ["--article"], [1, 2, 3], "TF2"),
+        ("article (min-char-rnn in TF)", ["--article"], [1], "TF1"),
+        ("the article's cell (1 x 100, hand-written), our training",
+         ["--cell", "manual", "--num-layers", "1", "--hidden-size", "100",
+          "--dropout", "1"], [1], "TF2"),
+        ("default without dropout", ["--dropout", "1"], [1], "TF2"),
+        ("default with the article's Adadelta 0.2", ["--optimizer", "adadelta",
+                                                     "--learning-rate", "0.2",
+                                                     "--lr-decay", "1"], [1], "TF2")],
+    "energy_gru": [
+        ("chapter 04_01", ["--article"], [1, 2, 3], "all"),
+        ("chapter 04_02 (dropout on the GRUs)", ["--article", "--dropout", "rnn"],
+         [1, 2, 3], "TF2"),
+        ("chapter 04_03 (Frobenius layer, L2 0.001)", ["--article", "--l2", "0.001"],
+         [1, 2, 3], "TF2"),
+        ("04_01 + Adam 0.003", ["--article", "--optimizer", "adam",
+                                "--INITIAL_LEARNING_RATE", "0.003"], [1, 2, 3], "TF2"),
+        ("+ early stopping, best epoch's weights", [
+            "--article", "--optimizer", "adam", "--INITIAL_LEARNING_RATE", "0.003",
+            "--patience", "4", "--weights", "best"], [1, 2, 3], "TF2"),
+        ("+ time features", [
+            "--article", "--optimizer", "adam", "--INITIAL_LEARNING_RATE", "0.003",
+            "--patience", "4", "--weights", "best", "--time-features", "on"],
+         [1, 2, 3], "TF2"),
+        ("+ standardised Wh target", [
+            "--article", "--optimizer", "adam", "--INITIAL_LEARNING_RATE", "0.003",
+            "--patience", "4", "--weights", "best", "--time-features", "on",
+            "--target-scale", "wh"], [1, 2, 3], "TF2"),
+        ("+ dense keep 0.8", [
+            "--article", "--optimizer", "adam", "--INITIAL_LEARNING_RATE", "0.003",
+            "--patience", "4", "--weights", "best", "--time-features", "on",
+            "--target-scale", "wh", "--dense-keep-prob", "0.8"], [1, 2, 3], "TF2"),
+        ("+ engineered inputs (our network, one of it)", ["--ensemble", "1"],
+         [1, 2, 3], "TF2")],
 }
 
 
 def bench_articles(found, workdir, quick, defaults):
-    """Each script's article recipe (and single changes) over seeds 1-3 on
-    TF2; the article recipes on TF1 too. Char runs for the median training
-    time of its default (--time-limit), so both get the same time."""
+    """Each script's article recipe and single changes (ARTICLE_ROWS). Char's
+    rows train for the mean training time of its default runs on TF2
+    (--time-limit), so that every char figure is at equal time."""
     out = {}
     for script, rows in ARTICLE_ROWS.items():
         key, higher, _ = FIGURE[script]
@@ -319,13 +348,13 @@ def bench_articles(found, workdir, quick, defaults):
         if script == "char_rnn":
             runs = (defaults or {}).get("char_rnn", {}).get("TF2")
             budget = runs["train_seconds"]["mean"] if runs else (20 if quick else 360)
-        for i, (label, flags) in enumerate(rows):
-            stacks_here = found if i == 0 else found[:1]
-            for name, python in stacks_here:
+        for i, (label, flags, seeds, where) in enumerate(rows):
+            for name, python in (found if where == "all" else
+                                 [f for f in found if f[0] == where]):
                 runs = []
-                for seed in ([1] if quick else [1, 2, 3]):
-                    extra = ["--time-limit", "%.0f" % budget, "--epochs", "10000"] \
-                        if budget else []
+                for seed in (seeds[:1] if quick else seeds):
+                    extra = ["--time-limit", "%.0f" % budget, "--epochs", "10000",
+                             "--patience", "10000"] if budget else []
                     if quick:
                         extra += ["--quick"]
                     print("[articles] %s: %s, seed %d on %s" % (script, label, seed, name),
@@ -336,13 +365,20 @@ def bench_articles(found, workdir, quick, defaults):
                 s = summarise(runs, key, higher)
                 s["flags"] = flags + (["--time-limit", "%.0f" % budget] if budget else [])
                 if script == "char_rnn":
-                    s["samples"] = open(os.path.join(runs[0]["output_dir"],
-                                                     "samples.txt")).read()[:600] \
-                        if os.path.exists(os.path.join(runs[0]["output_dir"],
-                                                       "samples.txt")) else ""
+                    path = os.path.join(runs[0]["output_dir"], "samples.txt")
+                    s["samples"] = open(path).read()[:600] if os.path.exists(path) else ""
+                    s["also"] = {"val_bpc": spread([r["metrics"].get("val_bpc")
+                                                    for r in runs]),
+                                 "epochs_run": spread([r["metrics"].get("epochs_run")
+                                                       for r in runs])}
                 if script == "parity_rnn":
-                    s["also"] = {"sum_accuracy": spread(
-                        [r["metrics"].get("sum_accuracy") for r in runs])}
+                    s["also"] = {k: spread([r["metrics"].get(k) for r in runs]) for k in
+                                 ("sum_accuracy", "parity_accuracy_variable",
+                                  "epochs_run")}
+                if script == "echo_rnn":
+                    s["also"] = {"epoch_reached_0999": spread([next(
+                        (e["epoch"] for e in r["metrics"].get("history", [])
+                         if e["accuracy"] >= 0.999), None) for r in runs])}
                 out.setdefault(script, {}).setdefault(label, {})[name] = s
     return out
 
@@ -357,31 +393,80 @@ ENERGY_LEVERS = [
     ("no dropout", ["--dropout", "none"]),
     ("window 18", ["--INPUT_SEQUENCE_LENGTH", "18"]),
     ("window 72", ["--INPUT_SEQUENCE_LENGTH", "72"]),
-    ("GRU 2 x 64", ["--RNN_LAYERS", "64:0.9,64:0.9"]),
+    ("GRU 2 x 32", ["--RNN_LAYERS", "32:0.9,32:0.9"]),
     ("patience 12", ["--patience", "12"]),
 ]
+# The paper's protocol, one network per run: the forecast protocol's training
+# length (before) and the paper preset's (epochs 120, patience 10, slower decay)
+PAPER_BEFORE = ["--protocol", "paper", "--epochs", "40", "--patience", "4",
+                "--LEARNING_RATE_DECAY_STEPS", "1000"]
+PAPER_ENSEMBLE = 5
 
 
 def bench_energy(found, workdir, quick):
     """Each lever over seeds 1-5 on TF2, as single networks (--ensemble 1),
-    and the ensemble sizes 1..5 from the same runs' forecasts."""
+    and the ensemble sizes 1..5 from the same runs' forecasts. Then the
+    paper's protocol: single networks before and after its preset, and the
+    preset's ensemble of 5 for seeds 1-5, made of single runs of seeds 1-9
+    (member m of seed s is the run of seed s + m: the same graph seed, data
+    order and dropout masks; tests/test_energy.py checks that an ensemble's
+    forecast is its members' mean)."""
     name, python = found[0]
     out = {"levers": {}}
     seeds = [1, 2] if quick else [1, 2, 3, 4, 5]
-    for i, (label, flags) in enumerate(ENERGY_LEVERS):
+    extra = ["--quick"] if quick else []
+
+    def runs_of(tag, flags, seed_list):
         runs = []
-        for seed in seeds:
-            print("[energy] %s, seed %d" % (label, seed), flush=True)
+        for seed in seed_list:
+            print("[energy] %s, seed %d" % (tag, seed), flush=True)
             runs.append(run_script(python, "energy_gru", flags + [
-                "--ensemble", "1", "--seed", str(seed)] + (["--quick"] if quick else []),
-                workdir, "lever-%d-%d" % (i, seed)))
+                "--ensemble", "1", "--seed", str(seed)] + extra, workdir,
+                "%s-%d" % (tag, seed)))
+        return runs
+
+    for i, (label, flags) in enumerate(ENERGY_LEVERS):
+        runs = runs_of("lever-%d" % i, flags, seeds)
         s = summarise(runs, "test_rmse_wh", False)
         s["flags"] = flags
         s["also"] = {"test_mae_wh": spread([r["metrics"].get("test_mae_wh") for r in runs])}
         out["levers"][label] = s
         if i == 2:   # the default network: ensembles of its seeds
             out["ensembles"] = ensembles([r["output_dir"] for r in runs])
+    before = runs_of("paper-before", PAPER_BEFORE, seeds)
+    last = seeds[-1] + PAPER_ENSEMBLE - 1 if not quick else 3
+    after = runs_of("paper-long", ["--protocol", "paper"], list(range(1, last + 1)))
+    k = PAPER_ENSEMBLE if not quick else 2
+    folders = [r["output_dir"] for r in after]
+    per_seed = {str(s): ensemble_rmse(folders[s - 1:s - 1 + k]) for s in seeds
+                if s - 1 + k <= len(folders)}
+    out["paper"] = {
+        "one network, 40 epochs (before)": summarise(before, "test_rmse_wh", False),
+        "one network, the preset's training": summarise(after[:len(seeds)],
+                                                        "test_rmse_wh", False),
+        "ensemble": {"size": k, "value": spread(per_seed.values()),
+                     "per_seed": per_seed,
+                     "worst": {"value": max(per_seed.values()),
+                               "seed": max(per_seed, key=per_seed.get)}},
+        "ensembles": ensembles(folders[:len(seeds)]),
+        "r2_of_the_ensemble": {str(s): ensemble_rmse(folders[s - 1:s - 1 + k], "r2")
+                               for s in seeds if s - 1 + k <= len(folders)},
+    }
     return out
+
+
+def ensemble_rmse(folders, what="rmse"):
+    """Test RMSE (or R2) of the mean forecast of the runs in `folders`."""
+    import csv
+    preds, actual = [], None
+    for folder in folders:
+        rows = list(csv.DictReader(open(os.path.join(folder, "predictions.csv"))))
+        actual = np.array([float(r["actual_wh"]) for r in rows])
+        preds.append(np.array([float(r["predicted_wh"]) for r in rows]))
+    err = np.mean(preds, axis=0) - actual
+    if what == "r2":
+        return float(1 - np.sum(err ** 2) / np.sum((actual - actual.mean()) ** 2))
+    return float(np.sqrt(np.mean(err ** 2)))
 
 
 def ensembles(folders):
@@ -561,21 +646,27 @@ def write_markdown(result, path):
         for script, rows in result["articles"].items():
             d = digits[script]
             lines += ["### %s" % script, "", "| recipe | flags | stack | %s mean ± sd | "
-                      "worst (seed) | training s |" % FIGURE[script][0],
-                      "|---|---|---|---|---|---|"]
-            for label, per in rows.items():
-                for stack, s in per.items():
-                    lines.append("| %s | `%s` | %s | %s | %.*f (%s) | %s |" % (
+                      "worst (seed) | training s | other figures |" % FIGURE[script][0],
+                      "|---|---|---|---|---|---|---|"]
+            order = [row[0] for row in ARTICLE_ROWS.get(script, [])]
+            for label, per in sorted(rows.items(), key=lambda kv: order.index(kv[0])
+                                     if kv[0] in order else len(order)):
+                for stack, s in sorted(per.items(), reverse=True):
+                    lines.append("| %s | `%s` | %s | %s | %.*f (%s) | %s | %s |" % (
                         label, " ".join(s["flags"]), stack, fmt(s["value"], d), d,
                         s["worst"]["value"], s["worst"]["seed"],
-                        fmt(s["train_seconds"], 0)))
+                        fmt(s["train_seconds"], 0), "; ".join(
+                            "%s %s" % (k, fmt(v, 3))
+                            for k, v in s.get("also", {}).items() if v)))
             lines.append("")
     if "energy" in result:
         e = result["energy"]
         lines += ["## Energy: what each lever did (TF2, seeds 1-5, one network each)", "",
                   "| lever | flags | test RMSE Wh | worst (seed) | test MAE Wh | "
                   "training s |", "|---|---|---|---|---|---|"]
-        for label, s in e["levers"].items():
+        order = [label for label, _ in ENERGY_LEVERS]
+        for label, s in sorted(e["levers"].items(), key=lambda kv: order.index(kv[0])
+                               if kv[0] in order else len(order)):
             lines.append("| %s | `%s` | %s | %.2f (%s) | %s | %s |" % (
                 label, " ".join(s["flags"]) or "(default network)", fmt(s["value"], 2),
                 s["worst"]["value"], s["worst"]["seed"], fmt(s["also"]["test_mae_wh"], 2),
@@ -586,6 +677,28 @@ def write_markdown(result, path):
         for k, s in e.get("ensembles", {}).items():
             lines.append("| %s | %s | %.2f |" % (k, fmt(s, 2), s["max"]))
         lines.append("")
+        if "paper" in e:
+            p = e["paper"]
+            lines += ["### The paper's protocol (TF2)", "",
+                      "| recipe | test RMSE Wh | worst (seed) | seeds |", "|---|---|---|---|"]
+            for label in ("one network, 40 epochs (before)",
+                          "one network, the preset's training"):
+                s = p[label]
+                lines.append("| %s | %s | %.2f (%s) | %d |" % (
+                    label, fmt(s["value"], 2), s["worst"]["value"], s["worst"]["seed"],
+                    s["value"]["n"]))
+            s = p["ensemble"]
+            lines.append("| `--protocol paper` (the mean of %d such networks) | %s | "
+                         "%.2f (%s) | %d |" % (s["size"], fmt(s["value"], 2),
+                                               s["worst"]["value"], s["worst"]["seed"],
+                                               s["value"]["n"]))
+            lines += ["", "R2 of the ensembles: %s." % ", ".join(
+                "seed %s %.3f" % kv for kv in sorted(p["r2_of_the_ensemble"].items())),
+                "", "Averaging k of the 5 single networks of seeds 1-5 (every subset):",
+                "", "| k | test RMSE Wh | worst |", "|---|---|---|"]
+            for k, s in p["ensembles"].items():
+                lines.append("| %s | %s | %.2f |" % (k, fmt(s, 2), s["max"]))
+            lines.append("")
     if "references" in result:
         ref = result["references"]
         lines += ["## References", "", "Echo: training steps per second, our loop "

@@ -51,6 +51,12 @@ def test_a_flag_given_wins_over_a_preset_even_at_its_default():
     assert char_rnn.parse_args(["--article"]).dropout == 1.0
     assert echo_rnn.parse_args(["--article", "--init", "glorot"]).init == "glorot"
     assert echo_rnn.parse_args(["--article"]).init == "uniform"
+    # a choice can select a preset too: the paper's protocol trains longer
+    paper = energy_gru.parse_args(["--protocol", "paper"])
+    assert (paper.epochs, paper.patience, paper.ensemble) == (120, 10, 5)
+    assert energy_gru.parse_args(["--protocol", "paper", "--ensemble", "3"]).ensemble == 3
+    assert energy_gru.parse_args(["--protocol", "paper", "--quick"]).epochs == 2
+    assert energy_gru.parse_args(["--protocol", "forecast"]).epochs == 40
 
 
 def test_help_lists_the_flags_that_may_change_on_resume(capsys):

@@ -250,7 +250,8 @@ def test_bad_values_exit_2(tmp_path, capsys, flags, message):
 def test_the_articles_graph_has_the_chapters_scopes():
     args = energy_gru.parse_args(["--article", "--l2", "0.01", "--quick"])
     assert (args.optimizer, args.dense_keep_prob, args.target_scale, args.features,
-            args.time_features, args.ensemble) == ("gd", 0.5, "minmax", "window", "off", 1)
+            args.time_features, args.ensemble, args.patience, args.weights) == (
+        "gd", 0.5, "minmax", "window", "off", 1, 0, "last")
     data = energy_gru.prepare(args)
     assert "day_sin" not in data.names and data.history_scale is not None
     g = energy_gru.graph_from_args(args, data, 1, "/device:CPU:0")
@@ -340,6 +341,26 @@ def test_paper_protocol_quick(tmp_path, capsys):
     assert set(rows[0]) == {"date", "actual_wh", "predicted_wh", "window_linear_wh"}
     printed = capsys.readouterr().out
     assert "gradient boosting" in printed and "66.65" in printed
+
+
+@pytest.mark.slow
+def test_the_chapters_fixed_epochs_and_last_weights(tmp_path):
+    """--patience 0 never stops early; --weights last forecasts with the last
+    epoch's weights (the chapter's way), best with the best epoch's."""
+    # a high rate, so that the best epoch is not the last one
+    flags = ["--quick", "--epochs", "5", "--patience", "0", "--seed", "3",
+             "--INITIAL_LEARNING_RATE", "0.1"]
+    for weights in ("last", "best"):
+        out = tmp_path / weights
+        assert run_quietly(energy_gru.main, flags + ["--weights", weights,
+                                                     "--output-dir", str(out)]) == 0
+    last, best = read_metrics(tmp_path / "last"), read_metrics(tmp_path / "best")
+    assert last["epochs_run"] == best["epochs_run"] == 5
+    assert last["history"] == best["history"]
+    records = [e["val_rmse_wh"] for e in last["history"]]
+    assert min(records) < records[-1]
+    assert last["val_rmse_wh"] == pytest.approx(records[-1], rel=1e-6)
+    assert best["val_rmse_wh"] == pytest.approx(min(records), rel=1e-6)
 
 
 @pytest.mark.slow
