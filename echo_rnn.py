@@ -53,7 +53,7 @@ PARTS = collections.OrderedDict([
 ])
 QUICK = dict(epochs=2, total_series_length=25000)
 # The article's exact set-up: everything else already is the article's value.
-ARTICLE = dict(init="uniform")
+ARTICLE = dict(init="uniform", grad_clip=0.0)
 
 
 def parse_args(argv=None):
@@ -81,6 +81,11 @@ def parse_args(argv=None):
                             "stuck at chance for good (every weight positive "
                             "saturates the tanh); glorot (Glorot/Xavier uniform, "
                             "centred on 0) learned on every seed tried")
+    group.add_argument("--grad-clip", type=float, default=1.0,
+                       help="clip the gradients to this global norm (0: no clipping, "
+                            "the article's); without it a network that has learned "
+                            "the echo is now and then thrown back to chance for good "
+                            "by one epoch-start window (one seed in 50 on TF 1.15)")
     group.add_argument("--plot-every", type=utils.positive_int, default=100,
                        help="with --show, redraw the figure every this many steps")
     group = parser.add_argument_group("the later parts of the series")
@@ -99,6 +104,8 @@ def parse_args(argv=None):
     args = utils.parse(parser, argv, presets=[("article", ARTICLE), ("quick", QUICK)],
                        resumable=("learning_rate", "plot_every"))
     utils.check_common(parser, args)
+    if args.grad_clip < 0 or not np.isfinite(args.grad_clip):
+        parser.error("argument --grad-clip: must be >= 0, got %s" % args.grad_clip)
     if args.num_classes < 2:
         parser.error("argument --num-classes: must be >= 2, got %d" % args.num_classes)
     if args.echo_step >= args.truncated_backprop_length:
@@ -122,7 +129,8 @@ def num_batches(args):
 def config_of(args):
     return {name: getattr(args, name) for name in (
         "epochs", "seed", "total_series_length", "truncated_backprop_length", "state_size",
-        "num_classes", "echo_step", "batch_size", "learning_rate", "init", "part",
+        "num_classes", "echo_step", "batch_size", "learning_rate", "grad_clip", "init",
+        "part",
         "num_layers", "keep_prob", "article", "quick", "device")}
 
 
@@ -270,7 +278,8 @@ def forward_dynamic_rnn(cell, batchX_placeholder, init_state, dropout=False):
 
 
 def build_graph(truncated_backprop_length, state_size, num_classes, learning_rate,
-                seed=0, device="/device:CPU:0", part=1, num_layers=3, init="glorot"):
+                seed=0, device="/device:CPU:0", part=1, num_layers=3, init="glorot",
+                grad_clip=0.0):
     """The echo network of one part of the series, in a fresh tf.Graph."""
     graph = tf.Graph()
     with graph.as_default(), tf.device(device):
@@ -321,8 +330,18 @@ def build_graph(truncated_backprop_length, state_size, num_classes, learning_rat
         accuracy = tf.reduce_mean(tf.cast(correct, tf.float32), name="batch_accuracy")
 
         global_step = tf.train.get_or_create_global_step()
-        train_step = tf.train.AdagradOptimizer(learning_rate).minimize(
-            total_loss, global_step=global_step)
+        optimizer = tf.train.AdagradOptimizer(learning_rate)
+        if grad_clip > 0:
+            # A confident wrong guess in an epoch's first window (see 'the
+            # spikes') can give a gradient large enough to throw a network
+            # that had learned the echo into saturation for good; clipping
+            # the global norm bounds that step (see --grad-clip).
+            grads, variables = zip(*optimizer.compute_gradients(total_loss))
+            grads, _ = tf.clip_by_global_norm(grads, grad_clip)
+            train_step = optimizer.apply_gradients(zip(grads, variables),
+                                                   global_step=global_step)
+        else:
+            train_step = optimizer.minimize(total_loss, global_step=global_step)
 
         summaries = tf.summary.merge([
             tf.summary.scalar("loss", total_loss),
@@ -339,7 +358,7 @@ def build_graph(truncated_backprop_length, state_size, num_classes, learning_rat
 def graph_from_args(args, device="/device:CPU:0"):
     return build_graph(args.truncated_backprop_length, args.state_size,
                        args.num_classes, args.learning_rate, args.seed, device,
-                       args.part, args.num_layers, args.init)
+                       args.part, args.num_layers, args.init, args.grad_clip)
 
 
 def zero_state(g, rows):

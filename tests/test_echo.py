@@ -139,6 +139,29 @@ def test_a_seed_the_articles_weights_leave_at_chance_learns_by_default(tmp_path)
     assert read_metrics(tmp_path / "b")["echo_accuracy"] >= 0.999
 
 
+# A seed whose network learns the echo and is later thrown back to chance by
+# one epoch-start window when the gradient is not clipped (seen on TF 1.15 in
+# the 50-seed scan of benchmarks/; on TF 2.x no seed of that scan did).
+THROWN_BACK_WITHOUT_CLIPPING = {"1": 48}
+
+
+@pytest.mark.slow
+def test_clipping_keeps_a_learned_echo_learned(tmp_path):
+    seed = THROWN_BACK_WITHOUT_CLIPPING.get(utils.tensorflow_version()[0])
+    if seed is None:
+        pytest.skip("no seed known to be thrown back on this stack")
+    flags = ["--epochs", "10", "--seed", str(seed)]
+    assert run_quietly(echo_rnn.main, flags + ["--grad-clip", "0", "--output-dir",
+                                               str(tmp_path / "a")]) == 0
+    thrown = read_metrics(tmp_path / "a")
+    assert max(e["accuracy"] for e in thrown["history"]) >= 0.999   # it had learned
+    assert thrown["echo_accuracy"] < 0.6                           # and lost it
+    assert run_quietly(echo_rnn.main, flags + ["--output-dir", str(tmp_path / "b")]) == 0
+    clipped = read_metrics(tmp_path / "b")
+    assert min(e["accuracy"] for e in clipped["history"][1:]) >= 0.999
+    assert clipped["echo_accuracy"] >= 0.999
+
+
 def test_starting_weights():
     for init, low in (("uniform", 0.0), ("glorot", -1.0)):
         g = echo_rnn.build_graph(15, 4, 2, 0.3, seed=3, init=init)
@@ -163,6 +186,7 @@ def test_starting_weights():
     (["--total-series-length", "40"], "too short"),
     (["--num-classes", "1"], "--num-classes"),
     (["--threads", "-1"], "--threads"),
+    (["--grad-clip", "-1"], "--grad-clip"),
 ])
 def test_bad_values_exit_2_and_write_nothing(tmp_path, capsys, flags, message):
     out = tmp_path / "never"
