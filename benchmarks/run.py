@@ -139,6 +139,8 @@ def bench_defaults(found, workdir, quick, seeds_of):
     """Each script's default run over its seeds, stacks interleaved."""
     out = {}
     for script, (key, higher, n) in FIGURE.items():
+        if script not in SCRIPTS[0]:
+            continue
         raw = {name: [] for name, _ in found}
         for seed in seeds_of(n):
             for name, python in found:
@@ -185,6 +187,7 @@ def keep_docs(script, stack, runs):
 
 
 QUICK = [False]
+SCRIPTS = [tuple(FIGURE)]     # --scripts: the scripts the defaults and articles run
 
 
 ECHO_ARTICLE_EPOCHS = 20   # enough to tell a seed stuck at chance from one that learns
@@ -343,6 +346,8 @@ def bench_articles(found, workdir, quick, defaults):
     (--time-limit), so that every char figure is at equal time."""
     out = {}
     for script, rows in ARTICLE_ROWS.items():
+        if script not in SCRIPTS[0]:
+            continue
         key, higher, _ = FIGURE[script]
         budget = None
         if script == "char_rnn":
@@ -734,10 +739,13 @@ def main(argv=None):
     parser.add_argument("--quick", action="store_true",
                         help="tiny configurations: checks the machinery, measures nothing")
     parser.add_argument("--sections", nargs="+", default=list(SECTIONS), choices=SECTIONS)
+    parser.add_argument("--scripts", nargs="+", choices=list(FIGURE), default=list(FIGURE),
+                        help="the scripts whose defaults and articles sections run")
     parser.add_argument("--results", help="add to this results JSON instead of "
                                           "benchmarks/results/<date>.json")
     args = parser.parse_args(argv)
     QUICK[0] = args.quick
+    SCRIPTS[0] = tuple(args.scripts)
     found = stacks()
     if not found:
         parser.error("no stack set up: run make setup (and make setup-classic)")
@@ -769,7 +777,11 @@ def main(argv=None):
     try:
         for section in args.sections:
             started = time.time()
-            result[section] = sections[section]()
+            found_now = sections[section]()
+            if section in ("defaults", "articles") and isinstance(result.get(section), dict):
+                result[section].update(found_now)    # --scripts: the others stay
+            else:
+                result[section] = found_now
             result.setdefault("seconds", {})[section] = time.time() - started
             with open(path, "w") as handle:
                 json.dump(result, handle, indent=1, sort_keys=True)
