@@ -348,6 +348,8 @@ def plot_training(path, log, args):
         right.plot(x, [e[key] for e in epochs], marker="o", label=label)
     right.axhline(0.5, color="grey", linestyle=":", label="chance")
     right.set_ylim(0.4, 1.02)
+    right.set_xlim(0.5, len(x) + 0.5)      # whole epochs, also for a run of one
+    right.set_xticks(x if len(x) <= 12 else x[::max(1, len(x) // 10)])
     right.set_xlabel("epoch")
     right.set_title("validation parity accuracy")
     right.legend(loc="lower right")
