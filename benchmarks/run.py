@@ -547,6 +547,7 @@ def bench_scaling(found, workdir, quick):
 
 
 def plot_scaling(scaling, path):
+    import matplotlib.ticker
     import utils
     plt = utils.pyplot(False)
     fig, (left, right) = plt.subplots(1, 2, figsize=(10, 4))
@@ -559,6 +560,12 @@ def plot_scaling(scaling, path):
         ref = [ys[-1] * (x / float(xs[-1])) ** power for x in xs]
         ax.loglog(xs, ref, linestyle=":", color="grey",
                   label="~ %s" % ("T" if power == 1 else "H^2"))
+        # label the measured sizes only, in plain numbers
+        ax.xaxis.set_major_locator(matplotlib.ticker.FixedLocator(xs))
+        ax.xaxis.set_major_formatter(matplotlib.ticker.ScalarFormatter())
+        ax.xaxis.set_minor_formatter(matplotlib.ticker.NullFormatter())
+        ax.yaxis.set_major_formatter(matplotlib.ticker.ScalarFormatter())
+        ax.yaxis.set_minor_formatter(matplotlib.ticker.NullFormatter())
         ax.set_xlabel(label)
         ax.set_ylabel("seconds per epoch")
         ax.legend()
