@@ -121,10 +121,10 @@ def test_learns_the_echo_and_one_unit_cannot(tmp_path):
 
 
 # A seed whose U[0, 1) starting weights (the article's, --init uniform) leave
-# the network at chance, on each stack (the stacks draw different weights for
-# the same seed); found by a scan of seeds 1-30 (README, "the seed that
-# never learned").
-STUCK_WITH_THE_ARTICLES_WEIGHTS = {"1": 7, "2": 3}
+# the network at chance for good, on each stack (the stacks draw different
+# weights for the same seed): at chance for all 20 epochs of the 50-seed scan
+# in benchmarks/ (TF2's seed 1 for all 100 of --article's epochs too).
+STUCK_WITH_THE_ARTICLES_WEIGHTS = {"1": 28, "2": 1}
 
 
 @pytest.mark.slow
