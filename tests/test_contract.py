@@ -53,7 +53,10 @@ def test_a_flag_given_wins_over_a_preset_even_at_its_default():
     assert echo_rnn.parse_args(["--article"]).init == "uniform"
     # a choice can select a preset too: the paper's protocol trains longer
     paper = energy_gru.parse_args(["--protocol", "paper"])
-    assert (paper.epochs, paper.patience, paper.ensemble) == (120, 10, 5)
+    assert (paper.epochs, paper.patience, paper.ensemble, paper.readings_after) == \
+        (120, 10, 5, 6)
+    assert energy_gru.parse_args(["--protocol", "paper", "--readings-after", "0"]
+                                 ).readings_after == 0
     assert energy_gru.parse_args(["--protocol", "paper", "--ensemble", "3"]).ensemble == 3
     assert energy_gru.parse_args(["--protocol", "paper", "--quick"]).epochs == 2
     assert energy_gru.parse_args(["--protocol", "forecast"]).epochs == 40

@@ -179,6 +179,29 @@ def test_paper_split_is_random_75_25_of_rows():
     np.testing.assert_array_equal(test, again)                    # fixed seed
 
 
+def test_paper_windows_end_k_readings_after_the_row_and_never_hold_energy(table):
+    names, features, target = energy_gru.select_features(
+        table, energy_gru.parse_args(["--protocol", "paper"]))
+    assert "Appliances" not in names                              # predictors only
+    L, n = 36, len(target)
+    rows = np.array([35, 5000, n - 7, n - 6, n - 1])
+    for after in (0, 6):
+        w = energy_gru.paper_windows(features, target, rows, L, after)
+        kept = rows if after == 0 else rows[:3]        # no full window after n - 7
+        want_rows = kept[:, None] - 35 + after + np.arange(36)
+        np.testing.assert_array_equal(w.in_rows, want_rows)
+        assert w.in_rows[1, -1] == 5000 + after                   # ends K past the row
+        np.testing.assert_array_equal(w.in_seq[1],
+                                      features[5000 - 35 + after:5001 + after].astype(np.float32))
+        np.testing.assert_array_equal(w.out_seq[:, 0, 0], target[kept].astype(np.float32))
+        np.testing.assert_array_equal(w.target_rows[:, 0], kept)
+    # the split of rows does not move with K
+    k6 = energy_gru.parse_args(["--protocol", "paper", "--readings-after", "6"])
+    for a, b in zip(energy_gru.split_rows(n, k6),
+                    energy_gru.split_rows(n, energy_gru.parse_args(["--protocol", "paper"]))):
+        np.testing.assert_array_equal(a, b)
+
+
 # --- graph ------------------------------------------------------------------
 @pytest.mark.parametrize("dropout", ["dense", "rnn"])
 def test_one_set_of_weights_for_training_and_evaluation(dropout):
@@ -237,6 +260,8 @@ def test_learning_rate_decays_in_steps():
     (["--l2", "-1"], "--l2"),
     (["--dense-keep-prob", "0"], "--dense-keep-prob"),
     (["--LEARNING_RATE_DECAY_RATE", "2"], "LEARNING_RATE_DECAY_RATE"),
+    (["--readings-after", "3"], "--readings-after: only with --protocol paper"),
+    (["--protocol", "paper", "--readings-after", "-1"], "--readings-after"),
 ])
 def test_bad_values_exit_2(tmp_path, capsys, flags, message):
     with pytest.raises(SystemExit) as exc:
