@@ -444,19 +444,14 @@ def bench_energy(found, workdir, quick):
     after = runs_of("paper-long", ["--protocol", "paper"], list(range(1, last + 1)))
     k = PAPER_ENSEMBLE if not quick else 2
     folders = [r["output_dir"] for r in after]
-    per_seed = {str(s): ensemble_rmse(folders[s - 1:s - 1 + k]) for s in seeds
-                if s - 1 + k <= len(folders)}
+    ensemble = seed_ensembles(folders, [s for s in seeds if s - 1 + k <= len(folders)], k)
     out["paper"] = {
         "one network, 40 epochs (before)": summarise(before, "test_rmse_wh", False),
         "one network, the preset's training": summarise(after[:len(seeds)],
                                                         "test_rmse_wh", False),
-        "ensemble": {"size": k, "value": spread(per_seed.values()),
-                     "per_seed": per_seed,
-                     "worst": {"value": max(per_seed.values()),
-                               "seed": max(per_seed, key=per_seed.get)}},
+        "ensemble": ensemble,
         "ensembles": ensembles(folders[:len(seeds)]),
-        "r2_of_the_ensemble": {str(s): ensemble_rmse(folders[s - 1:s - 1 + k], "r2")
-                               for s in seeds if s - 1 + k <= len(folders)},
+        "r2_of_the_ensemble": ensemble["r2"],
     }
     return out
 
@@ -504,17 +499,9 @@ def bench_paper(found, workdir, quick):
         single_runs = {str(a): summarise([runs[name][a, s] for s in choose],
                                          "test_rmse_wh", False) for a in PAPER_AFTER}
         folders = [runs[name][chosen, s]["output_dir"] for s in range(1, last + 1)]
-        per_seed = {str(s): ensemble_rmse(folders[s - 1:s - 1 + k])
-                    for s in range(1, last - k + 2)}
         out["stacks"][name] = {
             "single": single_runs,
-            "ensemble": {"value": spread(per_seed.values()), "per_seed": per_seed,
-                         "worst": {"value": max(per_seed.values()),
-                                   "seed": max(per_seed, key=per_seed.get)},
-                         "r2": {s: ensemble_rmse(folders[int(s) - 1:int(s) - 1 + k], "r2")
-                                for s in per_seed},
-                         "mae": {s: ensemble_rmse(folders[int(s) - 1:int(s) - 1 + k], "mae")
-                                 for s in per_seed}},
+            "ensemble": seed_ensembles(folders, range(1, last - k + 2), k),
             "window_linear_rmse_wh": {str(a): runs[name][a, choose[0]]["metrics"].get(
                 "window_linear_rmse_wh") for a in PAPER_AFTER}}
     out["sensors_next_hour"] = paper_sensors_next_hour()
@@ -544,31 +531,38 @@ def paper_sensors_next_hour(after=6):
             "one_at_a_time": {name: rmse([c]) for c, name in enumerate(names)}}
 
 
-def ensemble_rmse(folders, what="rmse"):
-    """Test RMSE (or R2, or MAE) of the mean forecast of the runs in `folders`."""
+def read_forecasts(folders):
+    """The test readings and each run's forecast, from its predictions.csv."""
     import csv
     preds, actual = [], None
     for folder in folders:
-        rows = list(csv.DictReader(open(os.path.join(folder, "predictions.csv"))))
+        with open(os.path.join(folder, "predictions.csv")) as handle:
+            rows = list(csv.DictReader(handle))
         actual = np.array([float(r["actual_wh"]) for r in rows])
         preds.append(np.array([float(r["predicted_wh"]) for r in rows]))
-    err = np.mean(preds, axis=0) - actual
-    if what == "r2":
-        return float(1 - np.sum(err ** 2) / np.sum((actual - actual.mean()) ** 2))
-    if what == "mae":
-        return float(np.mean(np.abs(err)))
-    return float(np.sqrt(np.mean(err ** 2)))
+    return actual, preds
+
+
+def seed_ensembles(folders, seeds, k):
+    """The ensemble of k for each seed s, made of the single runs of seeds s
+    to s + k - 1 (folders[0] is seed 1's): test RMSE per seed with its spread
+    and worst, and each ensemble's R2 and MAE."""
+    actual, preds = read_forecasts(folders)
+    rmse, r2, mae = {}, {}, {}
+    for s in seeds:
+        err = np.mean(preds[s - 1:s - 1 + k], axis=0) - actual
+        rmse[str(s)] = float(np.sqrt(np.mean(err ** 2)))
+        r2[str(s)] = float(1 - np.sum(err ** 2) / np.sum((actual - actual.mean()) ** 2))
+        mae[str(s)] = float(np.mean(np.abs(err)))
+    return {"size": k, "value": spread(rmse.values()), "per_seed": rmse,
+            "worst": {"value": max(rmse.values()), "seed": max(rmse, key=rmse.get)},
+            "r2": r2, "mae": mae}
 
 
 def ensembles(folders):
     """Test RMSE of the mean forecast of k runs, for every k and subset."""
-    import csv
     import itertools
-    preds = []
-    for folder in folders:
-        rows = list(csv.DictReader(open(os.path.join(folder, "predictions.csv"))))
-        actual = np.array([float(r["actual_wh"]) for r in rows])
-        preds.append(np.array([float(r["predicted_wh"]) for r in rows]))
+    actual, preds = read_forecasts(folders)
     out = {}
     for k in range(1, len(preds) + 1):
         values = [float(np.sqrt(np.mean((np.mean([preds[i] for i in c], axis=0)
@@ -804,8 +798,8 @@ def write_markdown(result, path):
                   "Single networks (`--protocol paper --ensemble 1 --readings-after K`), "
                   "seeds %s; K is chosen on the mean validation RMSE over both stacks "
                   "and these seeds (chosen: %d). Run with both stacks at once: RMSE "
-                  "only, no timing." % ("-".join(map(str, p["seeds_choosing"][::len(
-                      p["seeds_choosing"]) - 1])), p["chosen"]), "",
+                  "only, no timing." % ("%d-%d" % (p["seeds_choosing"][0],
+                                                   p["seeds_choosing"][-1]), p["chosen"]), "",
                   "| K | validation RMSE Wh (decides) | %s |" % " | ".join(
                       "%s test RMSE Wh" % n for n in p["stacks"]), "|---|---|%s" % (
                       "---|" * len(p["stacks"]))]
