@@ -9,20 +9,25 @@ the recurrence by hand, with the article's names:
 
 (x_t one-hot of size V, h_t of size H); `--cell rnn|gru|lstm` use
 `tf.nn.rnn_cell` cells under `dynamic_rnn`. The default is a 2-layer GRU with
-dropout: on this 100 KB play the plain tanh recurrence stops near 2.7 bits per
-character on held-out text, the GRU gets below 2.35. Two of the article's
-"implementation issues" are fixed: the hidden state is carried from one window
-to the next within an epoch (truncated backprop) and reset at each epoch, and
-sampling runs on the trained weights (the sampler shares the training graph's
-variables).
+dropout, which learns this small play better than the plain tanh recurrence.
+Two of the article's "implementation issues" are fixed: the hidden state is
+carried from one window to the next within an epoch (truncated backprop) and
+reset at each epoch, and sampling runs on the trained weights (the sampler
+shares the training graph's variables).
 
-Run:  python char_rnn.py                          (train, 5-10 minutes)
+The file follows the article: hyperparameters, the data (read the text, the
+vocabulary, genEpochData), the graph (placeholders, one-hot, the recurrence,
+the loss, a one-character sampler), training, sampling and evaluation; the
+command line comes last.
+
+Run:  python char_rnn.py                          (train)
       python char_rnn.py --quick                  (seconds)
       python char_rnn.py --sample 500 --prime "MIRANDA."   (print generated text)
       python char_rnn.py --evaluate some.txt      (bits per character of a text)
 
 Output in runs/char_rnn/: metrics.json, samples.txt, vocab.json, training.png,
 surprise.png, checkpoints/ (latest), best/ (best validation epoch), tensorboard/.
+The article against this script: docs/char_rnn.md.
 """
 from __future__ import print_function
 
@@ -39,110 +44,61 @@ from utils import tf
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 LN2 = math.log(2.0)
+F = utils.Flag
 
 
 # ---------------------------------------------------------------------------
-# Hyperparameters
+# Hyperparameters (the article's H is --hidden-size)
 # ---------------------------------------------------------------------------
-QUICK = dict(epochs=2, hidden_size=32, num_layers=1, seq_length=20, max_chars=20000)
-# The article's recipe (its min-char-rnn in TensorFlow), with its known issues
-# fixed (the state carried across an epoch's windows, sampling from the
-# trained weights): one hand-written tanh layer of 100, windows of 25, one
-# sequence per step, Adadelta at 0.2, no dropout, no clipping, 500 epochs.
-ARTICLE = dict(cell="manual", num_layers=1, hidden_size=100, seq_length=25,
-               batch_size=1, optimizer="adadelta", learning_rate=0.2, lr_decay=1.0,
-               grad_clip=0.0, dropout=1.0, epochs=500, patience=500)
-
-
-def parse_args(argv=None):
-    parser = utils.make_parser(__file__, __doc__, default_epochs=25)
-    group = parser.add_argument_group("data")
-    group.add_argument("--data", default=os.path.join(HERE, "data", "tempest.txt"),
-                       help="a UTF-8 text file to train on")
-    group.add_argument("--val-fraction", type=utils.fraction, default=0.1,
-                       help="the part of the text after the training part, held out "
-                            "to choose the best epoch and to stop early")
-    group.add_argument("--test-fraction", type=utils.fraction, default=0.1,
-                       help="the last part of the text, held out for the figure "
-                            "reported (test_bpc): no decision looks at it")
-    group.add_argument("--max-chars", type=int, default=0,
-                       help="use only the first N characters (0: all)")
-    group = parser.add_argument_group("model (the article's H is --hidden-size)")
-    group.add_argument("--cell", choices=("gru", "manual", "rnn", "lstm"),
-                       default="gru",
-                       help="manual: the article's recurrence written by hand; the "
-                            "others are tf.nn.rnn_cell cells under dynamic_rnn. GRU is "
-                            "the default because the plain tanh recurrence (manual or "
-                            "rnn) stops improving near 2.7 bits per character on "
-                            "held-out text here, the GRU goes below 2.4")
-    group.add_argument("--hidden-size", type=utils.positive_int, default=256,
-                       help="H, units in each layer's hidden state")
-    group.add_argument("--num-layers", type=utils.positive_int, default=2,
-                       help="stacked recurrent layers")
-    group.add_argument("--seq-length", type=utils.positive_int, default=50,
-                       help="characters per window: how far back gradients reach "
-                            "(the state itself reaches further)")
-    group.add_argument("--batch-size", type=utils.positive_int, default=16,
-                       help="streams the text is cut into, trained side by side (16: "
-                            "more, noisier steps per epoch, which generalise better "
-                            "on this small text than 32)")
-    group.add_argument("--optimizer", choices=("adam", "adadelta"), default="adam",
-                       help="adam, or the article's adadelta")
-    group.add_argument("--learning-rate", type=utils.positive_float, default=0.002,
-                       help="the optimizer's learning rate")
-    group.add_argument("--lr-decay", type=utils.probability, default=0.95,
-                       help="the learning rate is multiplied by this after each epoch")
-    group.add_argument("--grad-clip", type=float, default=5.0,
-                       help="clip gradients to this global norm (0: no clipping)")
-    group.add_argument("--dropout", type=utils.probability, default=0.5,
-                       help="keep probability on each layer's output while training "
-                            "(1: no dropout); on this 100 KB play it is what keeps "
-                            "the model from memorising")
-    group.add_argument("--patience", type=utils.positive_int, default=4,
-                       help="stop after this many epochs without a better validation "
-                            "figure")
-    group.add_argument("--article", action="store_true",
-                       help="the article's recipe (%s), its bugs fixed; flags given "
-                            "explicitly still win" % ", ".join(
-                                "%s=%s" % kv for kv in sorted(ARTICLE.items())))
-    group = parser.add_argument_group("sampling and evaluation (no training)")
-    group.add_argument("--sample", type=utils.positive_int, metavar="N",
-                       help="print N characters generated after --prime by the "
-                            "checkpoint in --output-dir, and nothing else")
-    group.add_argument("--prime", default="PROSPERO.",
-                       help="text the samples start from (every character must be in "
-                            "the text's vocabulary)")
-    group.add_argument("--temperature", type=utils.positive_float, default=1.0,
-                       help="< 1 samples more safely, > 1 more wildly")
-    group.add_argument("--evaluate", metavar="FILE",
-                       help="print bits_per_char=X for FILE under the checkpoint")
-    args = utils.parse(parser, argv, presets=[("article", ARTICLE), ("quick", QUICK)],
-                       resumable=("patience", "learning_rate"))
-    utils.check_common(parser, args)
-    if args.max_chars < 0:
-        parser.error("argument --max-chars: must be >= 0, got %d" % args.max_chars)
-    if args.grad_clip < 0 or not math.isfinite(args.grad_clip):
-        parser.error("argument --grad-clip: must be >= 0, got %s" % args.grad_clip)
-    if args.val_fraction + args.test_fraction >= 1:
-        parser.error("--val-fraction and --test-fraction: together they must leave "
-                     "text to train on (got %g + %g)"
-                     % (args.val_fraction, args.test_fraction))
-    if args.sample and args.evaluate:
-        parser.error("--sample and --evaluate: choose one")
-    if not args.prime:
-        parser.error("argument --prime: must not be empty")
-    return args
-
-
-MODEL_KEYS = ("cell", "hidden_size", "num_layers", "seq_length")  # vocab.json
-
-
-def config_of(args):
-    return {name: getattr(args, name) for name in (
-        "epochs", "seed", "data", "val_fraction", "test_fraction", "max_chars", "cell",
-        "hidden_size", "num_layers", "seq_length", "batch_size", "optimizer",
-        "learning_rate", "lr_decay", "grad_clip", "dropout", "patience", "article",
-        "quick", "device")}
+HYPERPARAMETERS = (
+    "data",
+    F("data", os.path.join(HERE, "data", "tempest.txt"), str,
+      "a UTF-8 text file to train on"),
+    F("val_fraction", 0.1, utils.fraction,
+      "the part of the text after the training part, held out to choose the best "
+      "epoch and to stop early"),
+    F("test_fraction", 0.1, utils.fraction,
+      "the last part of the text, held out for the figure reported (test_bpc): no "
+      "decision looks at it"),
+    F("max_chars", 0, int, "use only the first N characters (0: all)"),
+    "model and training",
+    F("cell", "gru", ("gru", "manual", "rnn", "lstm"),
+      "manual: the article's recurrence written by hand; the others are "
+      "tf.nn.rnn_cell cells under dynamic_rnn (a GRU by default: its gates learn "
+      "this text better than the plain tanh recurrence)"),
+    F("hidden_size", 256, utils.positive_int, "H, units in each layer's hidden state"),
+    F("num_layers", 2, utils.positive_int, "stacked recurrent layers"),
+    F("seq_length", 50, utils.positive_int,
+      "characters per window: how far back gradients reach (the state itself "
+      "reaches further)"),
+    F("batch_size", 16, utils.positive_int,
+      "streams the text is cut into, trained side by side (the article's 1 makes "
+      "one small step per window)"),
+    F("optimizer", "adam", ("adam", "adadelta"), "adam, or the article's adadelta"),
+    F("learning_rate", 0.002, utils.positive_float, "the optimizer's learning rate",
+      resumable=True),
+    F("lr_decay", 0.95, utils.probability,
+      "the learning rate is multiplied by this after each epoch"),
+    F("grad_clip", 5.0, float, "clip gradients to this global norm (0: no clipping)"),
+    F("dropout", 0.5, utils.probability,
+      "keep probability on each layer's output while training (1: no dropout); on "
+      "a text this small it keeps the model from memorising"),
+    F("patience", 4, utils.positive_int,
+      "stop after this many epochs without a better validation figure",
+      resumable=True),
+    F("article", False, bool, "the article's recipe, its bugs fixed"),
+    "sampling and evaluation (no training)",
+    F("sample", None, utils.positive_int,
+      "print --prime and the N characters the checkpoint in --output-dir "
+      "generates after it, and nothing else", saved=False, metavar="N"),
+    F("prime", "PROSPERO.", str,
+      "text the samples start from (every character must be in the text's "
+      "vocabulary)", saved=False),
+    F("temperature", 1.0, utils.positive_float, "< 1 samples more safely, > 1 more "
+                                                "wildly", saved=False),
+    F("evaluate", None, str, "print bits_per_char=X for FILE under the checkpoint",
+      saved=False, metavar="FILE"),
+)
 
 
 # ---------------------------------------------------------------------------
@@ -247,65 +203,6 @@ CharGraph = collections.namedtuple("CharGraph", [
     "sample_final_state", "temperature", "sample_probs", "init"])
 
 
-class ManualRNN(object):
-    """The article's rnn_cell, written by hand: one (Wxh, Whh, bh) per layer.
-
-    The variables have the article's names and shapes (Wxh is H x V: the
-    article writes column vectors); the code keeps a batch of rows, so each
-    product is the article's one transposed, x_t Wxh^T, and a whole batch is
-    one matmul.
-    """
-
-    def __init__(self, V, H, num_layers):
-        self.layers = []
-        for layer in range(num_layers):
-            with tf.variable_scope("rnn_cell" if layer == 0 else "rnn_cell_%d" % layer):
-                self.layers.append((
-                    tf.get_variable("Wxh", [H, V if layer == 0 else H]),
-                    tf.get_variable("Whh", [H, H], initializer=tf.orthogonal_initializer()),
-                    tf.get_variable("bh", [H, 1], initializer=tf.zeros_initializer())))
-        self.H = H
-
-    def zero_state(self, batch):
-        return tuple(tf.zeros([batch, self.H]) for _ in self.layers)
-
-    def unroll(self, x_oh, state, keep_prob, dropout_seed=None):
-        """Run the window's steps; returns (outputs [batch, T, H], final state).
-        dropout_seed(layer, t) seeds the mask on layer's output at step t
-        (None: no dropout, as when sampling)."""
-        state = list(state)
-        outputs = []
-        for t, x_t in enumerate(tf.unstack(x_oh, axis=1)):
-            inp = x_t
-            for i, (Wxh, Whh, bh) in enumerate(self.layers):
-                # h_t = tanh(Wxh x_t + Whh h_{t-1} + bh), for rows
-                state[i] = tf.tanh(tf.matmul(inp, Wxh, transpose_b=True) +
-                                   tf.matmul(state[i], Whh, transpose_b=True) +
-                                   tf.transpose(bh))
-                inp = state[i] if dropout_seed is None else \
-                    utils.dropout(state[i], keep_prob, dropout_seed(i, t))
-            outputs.append(inp)
-        return tf.stack(outputs, axis=1), tuple(state)
-
-
-class LibraryRNN(object):
-    """tf.nn.rnn_cell cells (the article's contrib.rnn ones) under dynamic_rnn,
-    layer after layer, with dropout on each layer's output (see utils.rnn_layers)."""
-
-    def __init__(self, cell, H, num_layers):
-        kind = {"rnn": tf.nn.rnn_cell.BasicRNNCell, "gru": tf.nn.rnn_cell.GRUCell,
-                "lstm": tf.nn.rnn_cell.LSTMCell}[cell]
-        self.cells = [kind(H) for _ in range(num_layers)]
-
-    def zero_state(self, batch):
-        return tuple(cell.zero_state(batch, tf.float32) for cell in self.cells)
-
-    def unroll(self, x_oh, state, keep_prob, dropout_seed=None):
-        layer_seed = None if dropout_seed is None else (lambda i: dropout_seed(i, 0))
-        with tf.variable_scope("rnn", reuse=tf.AUTO_REUSE):
-            return utils.rnn_layers(self.cells, x_oh, keep_prob, layer_seed, state)
-
-
 def build_graph(V, cell="manual", hidden_size=256, num_layers=1, seq_length=50,
                 learning_rate=0.002, grad_clip=5.0, seed=0, device="/device:CPU:0",
                 lr_decay=1.0, decay_steps=1, optimizer="adam"):
@@ -379,6 +276,86 @@ def graph_for(model, V, args, device, decay_steps=1):
     return build_graph(V, model["cell"], model["hidden_size"], model["num_layers"],
                        model["seq_length"], args.learning_rate, args.grad_clip,
                        args.seed, device, args.lr_decay, decay_steps, args.optimizer)
+
+
+class ManualRNN(object):
+    """The article's rnn_cell, written by hand: one (Wxh, Whh, bh) per layer.
+
+    The variables have the article's names and shapes (Wxh is H x V: the
+    article writes column vectors); the code keeps a batch of rows, so each
+    product is the article's one transposed, x_t Wxh^T, and a whole batch is
+    one matmul.
+    """
+
+    def __init__(self, V, H, num_layers):
+        self.layers = []
+        for layer in range(num_layers):
+            with tf.variable_scope("rnn_cell" if layer == 0 else "rnn_cell_%d" % layer):
+                self.layers.append((
+                    tf.get_variable("Wxh", [H, V if layer == 0 else H]),
+                    tf.get_variable("Whh", [H, H], initializer=tf.orthogonal_initializer()),
+                    tf.get_variable("bh", [H, 1], initializer=tf.zeros_initializer())))
+        self.H = H
+
+    def zero_state(self, batch):
+        return tuple(tf.zeros([batch, self.H]) for _ in self.layers)
+
+    def unroll(self, x_oh, state, keep_prob, dropout_seed=None):
+        """Run the window's steps; returns (outputs [batch, T, H], final state).
+        dropout_seed(layer, t) seeds the mask on layer's output at step t
+        (None: no dropout, as when sampling)."""
+        state = list(state)
+        outputs = []
+        for t, x_t in enumerate(tf.unstack(x_oh, axis=1)):
+            inp = x_t
+            for i, (Wxh, Whh, bh) in enumerate(self.layers):
+                # h_t = tanh(Wxh x_t + Whh h_{t-1} + bh), for rows
+                state[i] = tf.tanh(tf.matmul(inp, Wxh, transpose_b=True) +
+                                   tf.matmul(state[i], Whh, transpose_b=True) +
+                                   tf.transpose(bh))
+                inp = state[i] if dropout_seed is None else \
+                    utils.dropout(state[i], keep_prob, dropout_seed(i, t))
+            outputs.append(inp)
+        return tf.stack(outputs, axis=1), tuple(state)
+
+
+class LibraryRNN(object):
+    """tf.nn.rnn_cell cells (the article's contrib.rnn ones) under dynamic_rnn,
+    layer after layer, with dropout on each layer's output (see rnn_layers)."""
+
+    def __init__(self, cell, H, num_layers):
+        kind = {"rnn": tf.nn.rnn_cell.BasicRNNCell, "gru": tf.nn.rnn_cell.GRUCell,
+                "lstm": tf.nn.rnn_cell.LSTMCell}[cell]
+        self.cells = [kind(H) for _ in range(num_layers)]
+
+    def zero_state(self, batch):
+        return tuple(cell.zero_state(batch, tf.float32) for cell in self.cells)
+
+    def unroll(self, x_oh, state, keep_prob, dropout_seed=None):
+        layer_seed = None if dropout_seed is None else (lambda i: dropout_seed(i, 0))
+        with tf.variable_scope("rnn", reuse=tf.AUTO_REUSE):
+            return rnn_layers(self.cells, x_oh, keep_prob, layer_seed, state)
+
+
+def rnn_layers(cells, inputs, keep_prob=1.0, layer_seed=None, initial_state=None):
+    """Stacked recurrent layers under dynamic_rnn, with dropout on each layer's
+    output: what MultiRNNCell([DropoutWrapper(cell, output_keep_prob=keep_prob),
+    ...]) computes, run one layer after the other so that each mask covers a
+    layer's whole output sequence and comes from `dropout`. layer_seed(i) is
+    layer i's seed (None: no dropout); keep_prob is one value or one per layer.
+    Returns (last layer's outputs [batch, time, units], tuple of each layer's
+    final state)."""
+    outputs, states = inputs, []
+    for i, cell in enumerate(cells):
+        with tf.variable_scope("cell_%d" % i):
+            outputs, state = tf.nn.dynamic_rnn(
+                cell, outputs, dtype=tf.float32,
+                initial_state=None if initial_state is None else initial_state[i])
+        if layer_seed is not None:
+            keep = keep_prob[i] if isinstance(keep_prob, (list, tuple)) else keep_prob
+            outputs = utils.dropout(outputs, keep, layer_seed(i))
+        states.append(state)
+    return outputs, tuple(states)
 
 
 # ---------------------------------------------------------------------------
@@ -507,14 +484,46 @@ def plot_training(path, log, args):
 
 
 # ---------------------------------------------------------------------------
-# main
+# The command line: presets, checks, sampling, evaluation, and the run
 # ---------------------------------------------------------------------------
+QUICK = dict(epochs=2, hidden_size=32, num_layers=1, seq_length=20, max_chars=20000)
+# The article's recipe (its min-char-rnn in TensorFlow), with its known issues
+# fixed (the state carried across an epoch's windows, sampling from the
+# trained weights): one hand-written tanh layer of 100, windows of 25, one
+# sequence per step, Adadelta at 0.2, no dropout, no clipping, 500 epochs.
+ARTICLE = dict(cell="manual", num_layers=1, hidden_size=100, seq_length=25,
+               batch_size=1, optimizer="adadelta", learning_rate=0.2, lr_decay=1.0,
+               grad_clip=0.0, dropout=1.0, epochs=500, patience=500)
+MODEL_KEYS = ("cell", "hidden_size", "num_layers", "seq_length")  # vocab.json
+
+
+def check(args):
+    """What the flags must satisfy together (None when they do)."""
+    if args.max_chars < 0:
+        return "argument --max-chars: must be >= 0, got %d" % args.max_chars
+    if args.grad_clip < 0 or not math.isfinite(args.grad_clip):
+        return "argument --grad-clip: must be >= 0, got %s" % args.grad_clip
+    if args.val_fraction + args.test_fraction >= 1:
+        return ("--val-fraction and --test-fraction: together they must leave text to "
+                "train on (got %g + %g)" % (args.val_fraction, args.test_fraction))
+    if args.sample and args.evaluate:
+        return "--sample and --evaluate: choose one"
+    if not args.prime:
+        return "argument --prime: must not be empty"
+    return None
+
+
+def parse_args(argv=None):
+    return utils.parse(__file__, __doc__, HYPERPARAMETERS, argv, epochs=25,
+                       presets=[("article", ARTICLE), ("quick", QUICK)], check=check)
+
+
 def load_trained(args):
     """For --sample and --evaluate: vocab, graph and a session on the best
     checkpoint (or the latest when there is no best)."""
     model = utils.read_json(os.path.join(args.output_dir, "vocab.json"))
-    folders = [os.path.join(args.output_dir, name) for name in ("best", "checkpoints")]
-    found = [f for f in folders if utils.tf.train.latest_checkpoint(f)]
+    found = [path for path in (utils.saved_checkpoint(os.path.join(args.output_dir, name))
+                               for name in ("best", "checkpoints")) if path]
     if model is None or not found:
         raise utils.DataError(args.output_dir, "no trained model here: train first "
                                                "with python char_rnn.py --output-dir %s"
@@ -525,8 +534,7 @@ def load_trained(args):
     sess.run(g.init)
     with g.graph.as_default():
         # The weights only: whichever optimizer trained them, its slots stay behind.
-        tf.train.Saver(tf.trainable_variables()).restore(
-            sess, utils.tf.train.latest_checkpoint(found[0]))
+        tf.train.Saver(tf.trainable_variables()).restore(sess, found[0])
     return vocab, g, sess
 
 
@@ -544,7 +552,7 @@ def run_sample(args):
     with sess:
         text = sample(sess, g, vocab, args.prime, args.sample, args.temperature,
                       np.random.RandomState(args.seed))
-    sys.stdout.write(text)
+    sys.stdout.write(args.prime + text)       # the prime, then what follows it
     sys.stdout.flush()
 
 
@@ -575,8 +583,6 @@ def run(args):
         return run_sample(args)
     if args.evaluate:
         return run_evaluate(args)
-    config = config_of(args)
-    utils.refuse_changed_flags(args, config)
     data = prepare(args)
     vocab = data.vocab
     # Checked before training, so that a bad prime costs no training time.
@@ -589,7 +595,7 @@ def run(args):
                                              "from the checkpoint's (%d) in %s: train "
                                              "afresh in another --output-dir"
                                   % (len(vocab), len(saved["vocab"]), args.output_dir))
-    device = utils.start_run(__file__, args)
+    device = utils.start_run(args)
     model = {k: getattr(args, k) for k in MODEL_KEYS}
     utils.write_json_atomic(vocab_path, dict(model, vocab=vocab))
     windows = len(data.train[0])
@@ -597,7 +603,7 @@ def run(args):
     ckpts = utils.Checkpoints(g.graph, args.output_dir, keep_best=True)
     with utils.make_session(g.graph, args.threads) as sess:
         sess.run(g.init)
-        log = ckpts.resume_or_start(sess, args.resume, config)
+        log = ckpts.resume_or_start(sess, args)
         writers = utils.summary_writers(args.output_dir, g.graph, ("train", "validation"),
                                         int(sess.run(g.global_step)))
         print("%d characters (%d distinct): %d windows of %d x %d per epoch, %d "
@@ -615,7 +621,7 @@ def run(args):
         best = loop.best()
         # Everything below from the best epoch's weights, chosen on validation;
         # the test text is scored once, here.
-        if best is not None and ckpts.latest(best=True):
+        if best is not None and ckpts.saved(best=True):
             ckpts.restore(sess, best=True)
         test_bpc = evaluate_bpc(sess, g, data.test) if data.test else None
         text = sample(sess, g, vocab, args.prime, 2000, 1.0,
@@ -640,7 +646,7 @@ def run(args):
         "vocab_size": len(vocab),
         "epochs_run": len(log["epochs"]),
     }
-    utils.write_metrics(args, __file__, figures, steps, log["train_seconds"], config,
+    utils.write_metrics(args, figures, steps, log["train_seconds"],
                         interrupted=loop.interrupted, history=log["epochs"])
     if best:
         print("best epoch %d (on validation, %.3f bits per character): test %s bits "
@@ -651,12 +657,11 @@ def run(args):
     print("sample (from the best checkpoint):\n%s%s" % (args.prime, text[:400]))
     if args.show:
         utils.pyplot(True).show()
-    utils.stop_if_interrupted(loop.interrupted, steps, ckpts)
+    utils.stop_if_interrupted(loop, args)
 
 
 def main(argv=None):
-    args = parse_args(argv)
-    return utils.run_guarded(__file__, run, args)
+    return utils.main(__file__, parse_args, run, argv)
 
 
 if __name__ == "__main__":

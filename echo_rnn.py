@@ -8,29 +8,23 @@ its state. It is trained with truncated backpropagation: the window slides
 `truncated_backprop_length` steps per run and the state one run ends with is
 fed in as the `init_state` of the next.
 
---part N picks the part of the series whose graph is built; the data, the
-sliding window, the carried state, evaluation, plots and checkpoints are the
-same for all six:
+The file follows the article: Setup (the hyperparameters), Generate data,
+Building the computational graph, Running a training session, Visualizing
+the training; the command line comes last. --part N builds the graph of part
+N of the series (the table PARTS); everything else is the same for all six.
 
-  1  the forward pass written by hand (the default: the article above)
-  2  "Using the RNN API": BasicRNNCell unrolled by static_rnn
-  3  "Using the LSTM API": an LSTM, its state a (cell, hidden) pair
-  4  "Using the Multilayered LSTM API": MultiRNNCell of --num-layers LSTMs, the
-     whole state in one placeholder [num_layers, 2, batch_size, state_size]
-  5  "Using the DynamicRNN API": dynamic_rnn, logits in one matmul
-  6  "Using the Dropout API": DropoutWrapper on each LSTM while training
-
-Run:  python echo_rnn.py            (part 1, the article's set-up, under a minute)
+Run:  python echo_rnn.py            (part 1, the article's set-up)
       python echo_rnn.py --part 4   (three LSTM layers)
       python echo_rnn.py --quick    (seconds)
       python echo_rnn.py --show     (redraw the article's figure while training)
 
 Output in runs/echo_rnn/: metrics.json, echo.png (loss and bars), loss.png,
-checkpoints/, tensorboard/.
+checkpoints/, tensorboard/. The article against this script: docs/echo_rnn.md.
 """
 from __future__ import print_function
 
 import collections
+import functools
 import os
 import sys
 
@@ -39,99 +33,44 @@ import numpy as np
 import utils
 from utils import tf
 
+F = utils.Flag
+
 
 # ---------------------------------------------------------------------------
-# Hyperparameters ("Setup"): the article's constants, each one a flag
+# Setup: the article's hyperparameters, each one a flag of the same name
 # ---------------------------------------------------------------------------
-PARTS = collections.OrderedDict([
-    (1, "forward pass by hand"),
-    (2, "BasicRNNCell + static_rnn"),
-    (3, "LSTM, (cell, hidden) state"),
-    (4, "MultiRNNCell of LSTMs"),
-    (5, "dynamic_rnn"),
-    (6, "DropoutWrapper"),
-])
-QUICK = dict(epochs=2, total_series_length=25000)
-# The article's exact set-up: everything else already is the article's value.
-ARTICLE = dict(init="uniform", grad_clip=0.0)
-
-
-def parse_args(argv=None):
-    parser = utils.make_parser(__file__, __doc__, default_epochs=100)
-    group = parser.add_argument_group("the echo task (the article's names)")
-    group.add_argument("--total-series-length", type=utils.positive_int, default=50000,
-                       help="length of the random series generated for each epoch")
-    group.add_argument("--truncated-backprop-length", type=utils.positive_int,
-                       default=15,
-                       help="time steps per run: the window the error is "
-                            "backpropagated through")
-    group.add_argument("--state-size", type=utils.positive_int, default=4,
-                       help="units in the RNN state (in each layer)")
-    group.add_argument("--num-classes", type=int, default=2,
-                       help="distinct input values (2: a binary series)")
-    group.add_argument("--echo-step", type=utils.positive_int, default=3,
-                       help="how many steps the target lags behind the input")
-    group.add_argument("--batch-size", type=utils.positive_int, default=5,
-                       help="rows the series is reshaped into, trained side by side")
-    group.add_argument("--learning-rate", type=utils.positive_float, default=0.3,
-                       help="Adagrad learning rate")
-    group.add_argument("--init", choices=("glorot", "uniform"), default="glorot",
-                       help="starting weights of W (part 1) and W2: uniform is the "
-                            "article's U[0, 1), which leaves about one seed in ten "
-                            "stuck at chance for good (every weight positive "
-                            "saturates the tanh); glorot (Glorot/Xavier uniform, "
-                            "centred on 0) learned on every seed tried")
-    group.add_argument("--grad-clip", type=float, default=1.0,
-                       help="clip the gradients to this global norm (0: no clipping, "
-                            "the article's); without it a network that has learned "
-                            "the echo is now and then thrown back to chance for good "
-                            "by one epoch-start window (one seed in 50 on TF 1.15)")
-    group.add_argument("--plot-every", type=utils.positive_int, default=100,
-                       help="with --show, redraw the figure every this many steps")
-    group = parser.add_argument_group("the later parts of the series")
-    group.add_argument("--part", type=int, choices=list(PARTS), default=1,
-                       help="which part's graph: %s" % "; ".join(
-                           "%d %s" % kv for kv in PARTS.items()))
-    group.add_argument("--num-layers", type=utils.positive_int, default=3,
-                       help="LSTM layers in parts 4-6 (the series' num_layers)")
-    group.add_argument("--keep-prob", type=utils.probability, default=0.5,
-                       help="part 6: output keep probability of each layer while "
-                            "training (evaluation keeps everything)")
-    group.add_argument("--article", action="store_true",
-                       help="the article's exact set-up, starting weights included "
-                            "(%s); flags given explicitly still win" % ", ".join(
-                                "--%s %s" % kv for kv in sorted(ARTICLE.items())))
-    args = utils.parse(parser, argv, presets=[("article", ARTICLE), ("quick", QUICK)],
-                       resumable=("learning_rate", "plot_every"))
-    utils.check_common(parser, args)
-    if args.grad_clip < 0 or not np.isfinite(args.grad_clip):
-        parser.error("argument --grad-clip: must be >= 0, got %s" % args.grad_clip)
-    if args.num_classes < 2:
-        parser.error("argument --num-classes: must be >= 2, got %d" % args.num_classes)
-    if args.echo_step >= args.truncated_backprop_length:
-        parser.error("argument --echo-step: must be smaller than "
-                     "--truncated-backprop-length (%d), got %d: the echo's source "
-                     "would never be in the same window as its target"
-                     % (args.truncated_backprop_length, args.echo_step))
-    if num_batches(args) < 1:
-        parser.error("argument --total-series-length: %d is too short for one "
-                     "window of %d steps in each of %d rows"
-                     % (args.total_series_length, args.truncated_backprop_length,
-                        args.batch_size))
-    return args
-
-
-def num_batches(args):
-    """Windows per epoch: each row is cut into truncated_backprop_length pieces."""
-    return args.total_series_length // args.batch_size // args.truncated_backprop_length
-
-
-def config_of(args):
-    return {name: getattr(args, name) for name in (
-        "epochs", "seed", "total_series_length", "truncated_backprop_length", "state_size",
-        "num_classes", "echo_step", "batch_size", "learning_rate", "grad_clip", "init",
-        "part",
-        "num_layers", "keep_prob", "article", "quick", "device")}
+HYPERPARAMETERS = (
+    "the echo task (the article's Setup)",
+    F("total_series_length", 50000, utils.positive_int,
+      "length of the random series generated for each epoch"),
+    F("truncated_backprop_length", 15, utils.positive_int,
+      "time steps per run: the window the error is backpropagated through"),
+    F("state_size", 4, utils.positive_int, "units in the RNN state (in each layer)"),
+    F("num_classes", 2, int, "distinct input values (2: a binary series)"),
+    F("echo_step", 3, utils.positive_int, "how many steps the target lags the input"),
+    F("batch_size", 5, utils.positive_int,
+      "rows the series is reshaped into, trained side by side"),
+    F("learning_rate", 0.3, utils.positive_float, "Adagrad's learning rate",
+      resumable=True),
+    F("init", "glorot", ("glorot", "uniform"),
+      "starting weights of W and W2: uniform is the article's U[0, 1), whose "
+      "all-positive weights can leave a seed at chance for good; glorot is centred "
+      "on 0 and breaks that symmetry"),
+    F("grad_clip", 1.0, float,
+      "clip the gradient's global norm to this (0: no clipping, the article's): one "
+      "epoch-start window can otherwise throw a learned network back to chance"),
+    F("plot_every", 100, utils.positive_int,
+      "with --show, redraw the figure every this many steps", resumable=True,
+      saved=False),
+    "the later parts of the series",
+    F("part", 1, (1, 2, 3, 4, 5, 6),
+      "which part's graph: 1 the forward pass by hand, 2 BasicRNNCell + static_rnn, "
+      "3 an LSTM, 4 MultiRNNCell of LSTMs, 5 dynamic_rnn, 6 DropoutWrapper"),
+    F("num_layers", 3, utils.positive_int, "LSTM layers in parts 4-6"),
+    F("keep_prob", 0.5, utils.probability,
+      "part 6: output keep probability of each layer while training"),
+    F("article", False, bool, "the article's exact set-up, starting weights included"),
+)
 
 
 # ---------------------------------------------------------------------------
@@ -142,7 +81,7 @@ def generate_data(total_series_length, echo_step, batch_size, num_classes=2, rng
 
     y is x shifted `echo_step` to the right with zeros shifted in. Row r of the
     matrix continues where row r-1 stopped, so the first `echo_step` targets of
-    a row echo the last inputs of the row above (see 'the spikes' in README).
+    a row echo the last inputs of the row above (see 'the riddle' in the docs).
     """
     rng = np.random if rng is None else rng
     length = total_series_length - total_series_length % batch_size
@@ -151,6 +90,11 @@ def generate_data(total_series_length, echo_step, batch_size, num_classes=2, rng
     y[:echo_step] = 0
     # x in the placeholder's float32 once here, rather than at every feed
     return x.reshape((batch_size, -1)).astype(np.float32), y.reshape((batch_size, -1))
+
+
+def num_batches(args):
+    """Windows per epoch: each row is cut into truncated_backprop_length pieces."""
+    return args.total_series_length // args.batch_size // args.truncated_backprop_length
 
 
 def epoch_rng(seed, epoch):
@@ -164,7 +108,7 @@ def evaluation_rng(seed):
 
 
 # ---------------------------------------------------------------------------
-# Building the computational graph: one forward pass per part
+# Building the computational graph
 # ---------------------------------------------------------------------------
 EchoGraph = collections.namedtuple("EchoGraph", [
     "graph", "part", "batchX_placeholder", "batchY_placeholder", "init_state",
@@ -172,64 +116,87 @@ EchoGraph = collections.namedtuple("EchoGraph", [
     "total_loss", "accuracy", "train_step", "global_step", "summaries", "init"])
 
 
+def build_graph(truncated_backprop_length, state_size, num_classes, learning_rate,
+                seed=0, device="/device:CPU:0", part=1, num_layers=3, init="glorot",
+                grad_clip=0.0):
+    """The echo network of one part of the series (PARTS), in a fresh tf.Graph."""
+    state_of, cell_of, unroll = PARTS[part][1:]
+    graph = tf.Graph()
+    with graph.as_default(), tf.device(device):
+        tf.set_random_seed(seed)
+        # 'Variables and placeholders': one window of every row, and the
+        # state each row ended the previous window with (its shape is the
+        # part's). The batch dimension is open, so evaluation may use any rows.
+        batchX_placeholder = tf.placeholder(
+            tf.float32, [None, truncated_backprop_length], name="batchX_placeholder")
+        batchY_placeholder = tf.placeholder(
+            tf.int32, [None, truncated_backprop_length], name="batchY_placeholder")
+        placeholders, init_state, carry = state_of(state_size, num_layers)
+        # Part 6's keep probability: the value fed while training, 1.0 otherwise,
+        # so evaluation runs the very same weights without dropout.
+        keep_prob = tf.placeholder_with_default(1.0, [], name="keep_prob")
+        # W2, b2: the softmax layer from the state to the classes.
+        W2 = tf.Variable(starting_weights([state_size, num_classes], init), name="W2")
+        b2 = tf.Variable(tf.zeros([1, num_classes]), name="b2")
+
+        if cell_of is None:                    # part 1: W and b, by hand
+            states_series, current_state = forward_by_hand(
+                batchX_placeholder, init_state, state_size, init)
+        else:
+            states_series, current_state = unroll(
+                cell_of(state_size, num_layers, keep_prob), batchX_placeholder,
+                init_state, truncated_backprop_length)
+
+        # 'Calculating loss': a softmax layer on every state. Parts 1-4 give a
+        # list of states, one matmul each; parts 5-6 one [batch, time, state]
+        # tensor, reshaped to [batch * time, state] so the logits are one matmul.
+        if isinstance(states_series, list):
+            logits = tf.stack([tf.matmul(state, W2) + b2 for state in states_series],
+                              axis=1)
+        else:
+            states_series = tf.reshape(states_series, [-1, state_size])
+            logits = tf.reshape(tf.matmul(states_series, W2) + b2,
+                                [-1, truncated_backprop_length, num_classes])
+        logits = tf.identity(logits, name="logits")
+        predictions = tf.nn.softmax(logits, name="predictions")
+        # The sparse cross-entropy takes class ids, not one-hot rows.
+        losses = tf.nn.sparse_softmax_cross_entropy_with_logits(
+            labels=batchY_placeholder, logits=logits)
+        total_loss = tf.reduce_mean(losses, name="total_loss")
+        correct = tf.equal(tf.argmax(logits, 2, output_type=tf.int32),
+                           batchY_placeholder)
+        accuracy = tf.reduce_mean(tf.cast(correct, tf.float32), name="batch_accuracy")
+
+        global_step = tf.train.get_or_create_global_step()
+        optimizer = tf.train.AdagradOptimizer(learning_rate)
+        if grad_clip > 0:
+            # A confident wrong guess in an epoch's first window (see 'the
+            # riddle') can give a gradient large enough to throw a network
+            # that had learned the echo into saturation for good; clipping
+            # the global norm bounds that step.
+            grads, variables = zip(*optimizer.compute_gradients(total_loss))
+            grads, _ = tf.clip_by_global_norm(grads, grad_clip)
+            train_step = optimizer.apply_gradients(zip(grads, variables),
+                                                   global_step=global_step)
+        else:
+            train_step = optimizer.minimize(total_loss, global_step=global_step)
+
+        summaries = tf.summary.merge([
+            tf.summary.scalar("loss", total_loss),
+            tf.summary.scalar("accuracy", accuracy),
+            tf.summary.scalar("learning_rate", tf.constant(learning_rate)),
+        ])
+        init_op = tf.global_variables_initializer()
+    return EchoGraph(graph, part, batchX_placeholder, batchY_placeholder, init_state,
+                     placeholders, carry(current_state), keep_prob, logits, predictions,
+                     total_loss, accuracy, train_step, global_step, summaries, init_op)
+
+
 def starting_weights(shape, init):
     """The article's U[0, 1) or Glorot uniform (see --init)."""
     if init == "uniform":
         return tf.random_uniform(shape)
     return tf.glorot_uniform_initializer()(shape)
-
-
-def state_placeholders(part, state_size, num_layers):
-    """The state fed in at each run, in each part's own shape and names.
-
-    Returns (the placeholders, in the order the carried state is fed, and the
-    state as the forward pass takes it). The batch dimension is left open so
-    that evaluation can use any number of rows.
-    """
-    if part in (1, 2):
-        init_state = tf.placeholder(tf.float32, [None, state_size], name="init_state")
-        return [init_state], init_state
-    if part == 3:
-        # An LSTM carries two tensors: the cell state and the hidden state.
-        cell_state = tf.placeholder(tf.float32, [None, state_size], name="cell_state")
-        hidden_state = tf.placeholder(tf.float32, [None, state_size], name="hidden_state")
-        return ([cell_state, hidden_state],
-                tf.nn.rnn_cell.LSTMStateTuple(cell_state, hidden_state))
-    # Parts 4-6: every layer's (cell, hidden) pair in ONE placeholder,
-    # unstacked into the tuple of LSTMStateTuples that MultiRNNCell expects.
-    init_state = tf.placeholder(tf.float32, [num_layers, 2, None, state_size],
-                                name="init_state")
-    state_per_layer_list = tf.unstack(init_state, axis=0)
-    rnn_tuple_state = tuple(
-        tf.nn.rnn_cell.LSTMStateTuple(state_per_layer_list[idx][0],
-                                      state_per_layer_list[idx][1])
-        for idx in range(num_layers))
-    return [init_state], rnn_tuple_state
-
-
-def state_to_carry(part, current_state):
-    """The final state as tensors shaped like state_placeholders(part)."""
-    if part in (1, 2):
-        return [current_state]
-    if part == 3:
-        return [current_state.c, current_state.h]
-    return [tf.stack([tf.stack([layer.c, layer.h]) for layer in current_state])]
-
-
-def make_cell(part, state_size, num_layers, keep_prob):
-    """The article's tf.contrib.rnn cells, under their tf.nn.rnn_cell names."""
-    if part == 2:
-        return tf.nn.rnn_cell.BasicRNNCell(state_size)
-    if part == 3:
-        return tf.nn.rnn_cell.BasicLSTMCell(state_size, state_is_tuple=True)
-    cells = [tf.nn.rnn_cell.BasicLSTMCell(state_size, state_is_tuple=True)
-             for _ in range(num_layers)]
-    if part == 6:
-        # keep_prob is a tensor: the value fed while training, 1.0 otherwise,
-        # so evaluation runs the very same weights without dropout.
-        cells = [tf.nn.rnn_cell.DropoutWrapper(cell, output_keep_prob=keep_prob)
-                 for cell in cells]
-    return tf.nn.rnn_cell.MultiRNNCell(cells, state_is_tuple=True)
 
 
 def forward_by_hand(batchX_placeholder, init_state, state_size, init):
@@ -256,6 +223,57 @@ def forward_by_hand(batchX_placeholder, init_state, state_size, init):
     return states_series, current_state
 
 
+# --- the state each part feeds in: (placeholders, state, final state -> carry)
+def one_state(state_size, num_layers):
+    """Parts 1-2: the state is one [batch, state_size] tensor, init_state."""
+    init_state = tf.placeholder(tf.float32, [None, state_size], name="init_state")
+    return [init_state], init_state, lambda current_state: [current_state]
+
+
+def lstm_state(state_size, num_layers):
+    """Part 3: an LSTM carries two tensors, the cell state and the hidden state."""
+    cell_state = tf.placeholder(tf.float32, [None, state_size], name="cell_state")
+    hidden_state = tf.placeholder(tf.float32, [None, state_size], name="hidden_state")
+    return ([cell_state, hidden_state],
+            tf.nn.rnn_cell.LSTMStateTuple(cell_state, hidden_state),
+            lambda current_state: [current_state.c, current_state.h])
+
+
+def layers_state(state_size, num_layers):
+    """Parts 4-6: every layer's (cell, hidden) pair in ONE placeholder, unstacked
+    into the tuple of LSTMStateTuples that MultiRNNCell expects."""
+    init_state = tf.placeholder(tf.float32, [num_layers, 2, None, state_size],
+                                name="init_state")
+    state_per_layer_list = tf.unstack(init_state, axis=0)
+    rnn_tuple_state = tuple(
+        tf.nn.rnn_cell.LSTMStateTuple(state_per_layer_list[idx][0],
+                                      state_per_layer_list[idx][1])
+        for idx in range(num_layers))
+    return [init_state], rnn_tuple_state, lambda current_state: [
+        tf.stack([tf.stack([layer.c, layer.h]) for layer in current_state])]
+
+
+# --- the cells: the article's tf.contrib.rnn ones, under their tf.nn.rnn_cell names
+def basic_rnn_cell(state_size, num_layers, keep_prob):
+    return tf.nn.rnn_cell.BasicRNNCell(state_size)
+
+
+def lstm_cell(state_size, num_layers, keep_prob):
+    return tf.nn.rnn_cell.BasicLSTMCell(state_size, state_is_tuple=True)
+
+
+def stacked_lstm_cells(state_size, num_layers, keep_prob, dropout=False):
+    """One new LSTM per layer (the series' [cell] * num_layers would share one
+    cell, and its weights, between layers of different input widths)."""
+    cells = [tf.nn.rnn_cell.BasicLSTMCell(state_size, state_is_tuple=True)
+             for _ in range(num_layers)]
+    if dropout:
+        cells = [tf.nn.rnn_cell.DropoutWrapper(cell, output_keep_prob=keep_prob)
+                 for cell in cells]
+    return tf.nn.rnn_cell.MultiRNNCell(cells, state_is_tuple=True)
+
+
+# --- how the cell is unrolled over the window
 def forward_static_rnn(cell, batchX_placeholder, init_state, truncated_backprop_length):
     """Parts 2-4: the cell unrolled over the list of the window's columns
     ([batch, 1] each) by static_rnn (the article's tf.nn.rnn)."""
@@ -263,102 +281,32 @@ def forward_static_rnn(cell, batchX_placeholder, init_state, truncated_backprop_
     return tf.nn.static_rnn(cell, inputs_series, init_state)
 
 
-def forward_dynamic_rnn(cell, batchX_placeholder, init_state, dropout=False):
+def forward_dynamic_rnn(cell, batchX_placeholder, init_state, truncated_backprop_length,
+                        parallel_iterations=32):
     """Parts 5-6: dynamic_rnn over the 3-D input [batch, time, 1]; a loop
     inside the graph instead of one copy of the cell per time step.
 
-    With dropout (part 6), parallel_iterations=1 runs the loop's steps one
-    after the other: DropoutWrapper draws its masks from a stateful random op
-    inside the loop, and steps run side by side would take its numbers in a
-    varying order (the same seed would not give the same figures).
+    Part 6 runs the loop's steps one after the other (parallel_iterations=1):
+    DropoutWrapper draws its masks from a stateful random op inside the loop,
+    and steps run side by side would take its numbers in a varying order.
     """
     return tf.nn.dynamic_rnn(cell, tf.expand_dims(batchX_placeholder, -1),
                              initial_state=init_state,
-                             parallel_iterations=1 if dropout else 32)
+                             parallel_iterations=parallel_iterations)
 
 
-def build_graph(truncated_backprop_length, state_size, num_classes, learning_rate,
-                seed=0, device="/device:CPU:0", part=1, num_layers=3, init="glorot",
-                grad_clip=0.0):
-    """The echo network of one part of the series, in a fresh tf.Graph."""
-    graph = tf.Graph()
-    with graph.as_default(), tf.device(device):
-        tf.set_random_seed(seed)
-        # 'Variables and placeholders': one window of every row, the state
-        # each row ended the previous window with, and (part 6) the keep
-        # probability, 1.0 unless fed.
-        batchX_placeholder = tf.placeholder(
-            tf.float32, [None, truncated_backprop_length], name="batchX_placeholder")
-        batchY_placeholder = tf.placeholder(
-            tf.int32, [None, truncated_backprop_length], name="batchY_placeholder")
-        placeholders, init_state = state_placeholders(part, state_size, num_layers)
-        keep_prob = tf.placeholder_with_default(1.0, [], name="keep_prob")
-        # W2, b2: the softmax layer from the state to the classes.
-        W2 = tf.Variable(starting_weights([state_size, num_classes], init), name="W2")
-        b2 = tf.Variable(tf.zeros([1, num_classes]), name="b2")
-
-        if part == 1:
-            states_series, current_state = forward_by_hand(
-                batchX_placeholder, init_state, state_size, init)
-        elif part <= 4:
-            states_series, current_state = forward_static_rnn(
-                make_cell(part, state_size, num_layers, keep_prob), batchX_placeholder,
-                init_state, truncated_backprop_length)
-        else:
-            states_series, current_state = forward_dynamic_rnn(
-                make_cell(part, state_size, num_layers, keep_prob), batchX_placeholder,
-                init_state, dropout=part == 6)
-
-        # 'Calculating loss': a softmax layer on every state. Parts 1-4 have a
-        # list of states, one matmul each; parts 5-6 one [batch, time, state]
-        # tensor, reshaped to [batch * time, state] so the logits are one matmul.
-        if part <= 4:
-            logits = tf.stack([tf.matmul(state, W2) + b2 for state in states_series],
-                              axis=1)
-        else:
-            states_series = tf.reshape(states_series, [-1, state_size])
-            logits = tf.reshape(tf.matmul(states_series, W2) + b2,
-                                [-1, truncated_backprop_length, num_classes])
-        logits = tf.identity(logits, name="logits")
-        predictions = tf.nn.softmax(logits, name="predictions")
-        # The sparse cross-entropy takes class ids, not one-hot rows.
-        losses = tf.nn.sparse_softmax_cross_entropy_with_logits(
-            labels=batchY_placeholder, logits=logits)
-        total_loss = tf.reduce_mean(losses, name="total_loss")
-        correct = tf.equal(tf.argmax(logits, 2, output_type=tf.int32),
-                           batchY_placeholder)
-        accuracy = tf.reduce_mean(tf.cast(correct, tf.float32), name="batch_accuracy")
-
-        global_step = tf.train.get_or_create_global_step()
-        optimizer = tf.train.AdagradOptimizer(learning_rate)
-        if grad_clip > 0:
-            # A confident wrong guess in an epoch's first window (see 'the
-            # spikes') can give a gradient large enough to throw a network
-            # that had learned the echo into saturation for good; clipping
-            # the global norm bounds that step (see --grad-clip).
-            grads, variables = zip(*optimizer.compute_gradients(total_loss))
-            grads, _ = tf.clip_by_global_norm(grads, grad_clip)
-            train_step = optimizer.apply_gradients(zip(grads, variables),
-                                                   global_step=global_step)
-        else:
-            train_step = optimizer.minimize(total_loss, global_step=global_step)
-
-        summaries = tf.summary.merge([
-            tf.summary.scalar("loss", total_loss),
-            tf.summary.scalar("accuracy", accuracy),
-            tf.summary.scalar("learning_rate", tf.constant(learning_rate)),
-        ])
-        init_op = tf.global_variables_initializer()
-    return EchoGraph(graph, part, batchX_placeholder, batchY_placeholder, init_state,
-                     placeholders, state_to_carry(part, current_state), keep_prob,
-                     logits, predictions, total_loss, accuracy, train_step, global_step,
-                     summaries, init_op)
-
-
-def graph_from_args(args, device="/device:CPU:0"):
-    return build_graph(args.truncated_backprop_length, args.state_size,
-                       args.num_classes, args.learning_rate, args.seed, device,
-                       args.part, args.num_layers, args.init, args.grad_clip)
+# The six parts of the series: (title, the state fed in, the cell, its unrolling)
+PARTS = collections.OrderedDict([
+    (1, ("the forward pass by hand", one_state, None, None)),
+    (2, ("BasicRNNCell + static_rnn", one_state, basic_rnn_cell, forward_static_rnn)),
+    (3, ("LSTM, a (cell, hidden) state", lstm_state, lstm_cell, forward_static_rnn)),
+    (4, ("MultiRNNCell of LSTMs", layers_state, stacked_lstm_cells,
+         forward_static_rnn)),
+    (5, ("dynamic_rnn", layers_state, stacked_lstm_cells, forward_dynamic_rnn)),
+    (6, ("DropoutWrapper", layers_state,
+         functools.partial(stacked_lstm_cells, dropout=True),
+         functools.partial(forward_dynamic_rnn, parallel_iterations=1))),
+])
 
 
 def zero_state(g, rows):
@@ -390,8 +338,7 @@ def train(sess, g, args, loop, figure=None):
         for batch_idx in loop.batches():
             feed = window_feed(g, x, y, batch_idx, args.truncated_backprop_length,
                                _current_state)
-            if g.part == 6:
-                feed[g.keep_prob] = args.keep_prob
+            feed[g.keep_prob] = args.keep_prob            # (only part 6 reads it)
             fetches = [g.total_loss, g.train_step, g.current_state, g.accuracy]
             if loop.summary_due:
                 fetches.append(g.summaries)
@@ -403,16 +350,13 @@ def train(sess, g, args, loop, figure=None):
                 _predictions = sess.run(g.predictions, feed)
                 figure.draw(loop.log["losses"], feed[g.batchX_placeholder],
                             feed[g.batchY_placeholder], _predictions, live=True)
-        # The first window of each epoch against the whole (see 'the spikes').
+        # The first window of each epoch against the whole (see 'the riddle').
         epoch_losses = loop.epoch_losses()
         loop.epoch_done(mean_loss=float(np.mean(epoch_losses)),
                         first_batch_loss=epoch_losses[0],
                         accuracy=float(np.mean(loop.epoch_losses("accuracy"))))
 
 
-# ---------------------------------------------------------------------------
-# Evaluation and plots
-# ---------------------------------------------------------------------------
 def evaluate(sess, g, args, rng):
     """Run a freshly generated series through the trained network.
 
@@ -445,6 +389,9 @@ def echo_accuracy(predicted, target, echo_step):
     return float(np.mean(predicted[:, echo_step:] == target[:, echo_step:]))
 
 
+# ---------------------------------------------------------------------------
+# Visualizing the training
+# ---------------------------------------------------------------------------
 class EchoFigure(object):
     """The article's figure: the loss (top left) and, for each row of a window,
     bars of the input (blue), the echo target (red) and the prediction (green).
@@ -511,31 +458,58 @@ def plot_loss(path, losses, title, show=False):
 
 
 # ---------------------------------------------------------------------------
-# main
+# The command line: presets, checks, and the run from start to end
 # ---------------------------------------------------------------------------
+QUICK = dict(epochs=2, total_series_length=25000)
+ARTICLE = dict(init="uniform", grad_clip=0.0)   # everything else already is the article's
+
+
+def check(args):
+    """What the flags must satisfy together (None when they do)."""
+    if args.grad_clip < 0 or not np.isfinite(args.grad_clip):
+        return "argument --grad-clip: must be >= 0, got %s" % args.grad_clip
+    if args.num_classes < 2:
+        return "argument --num-classes: must be >= 2, got %d" % args.num_classes
+    if args.echo_step >= args.truncated_backprop_length:
+        return ("argument --echo-step: must be smaller than --truncated-backprop-length "
+                "(%d), got %d: the echo's source would never be in the same window as "
+                "its target" % (args.truncated_backprop_length, args.echo_step))
+    if num_batches(args) < 1:
+        return ("argument --total-series-length: %d is too short for one window of %d "
+                "steps in each of %d rows" % (args.total_series_length,
+                                             args.truncated_backprop_length,
+                                             args.batch_size))
+    return None
+
+
+def parse_args(argv=None):
+    return utils.parse(__file__, __doc__, HYPERPARAMETERS, argv, epochs=100,
+                       presets=[("article", ARTICLE), ("quick", QUICK)], check=check)
+
+
 def run(args):
-    config = config_of(args)
-    utils.refuse_changed_flags(args, config)
-    device = utils.start_run(__file__, args)
-    g = graph_from_args(args, device)
+    device = utils.start_run(args)
+    g = build_graph(args.truncated_backprop_length, args.state_size, args.num_classes,
+                    args.learning_rate, args.seed, device, args.part, args.num_layers,
+                    args.init, args.grad_clip)
     ckpts = utils.Checkpoints(g.graph, args.output_dir)
     figure = EchoFigure(args.batch_size, show=True) if args.show else None
     with utils.make_session(g.graph, args.threads) as sess:
         sess.run(g.init)
-        log = ckpts.resume_or_start(sess, args.resume, config)
+        log = ckpts.resume_or_start(sess, args)
         writers = utils.summary_writers(args.output_dir, g.graph, ("train", "evaluation"),
                                         int(sess.run(g.global_step)))
-        print("part %d (%s): %d epochs x %d windows of %d steps, %d rows, state size %d"
-              % (args.part, PARTS[args.part], args.epochs, num_batches(args),
-                 args.truncated_backprop_length, args.batch_size, args.state_size),
-              flush=True)
+        print("part %d (%s): %s x %d windows of %d steps, %d rows, state size %d"
+              % (args.part, PARTS[args.part][0], utils.plural(args.epochs, "epoch"),
+                 num_batches(args), args.truncated_backprop_length, args.batch_size,
+                 args.state_size), flush=True)
         with utils.TrainingLoop(sess, g.global_step, args, ckpts, log, num_batches(args),
                                 writers["train"]) as loop:
             train(sess, g, args, loop, figure)
-        steps = loop.step
         accuracy, eval_loss, window = evaluate(sess, g, args, evaluation_rng(args.seed))
     # the fresh series' figures, in the same charts as training's
-    utils.scalar_summary(writers["evaluation"], steps, accuracy=accuracy, loss=eval_loss)
+    utils.scalar_summary(writers["evaluation"], loop.step, accuracy=accuracy,
+                         loss=eval_loss)
     for writer in writers.values():
         writer.close()
 
@@ -557,19 +531,18 @@ def run(args):
         "epoch_start_loss": last["first_batch_loss"] if last else None,
         "epochs_run": len(log["epochs"]),
     }
-    utils.write_metrics(args, __file__, figures, steps, log["train_seconds"], config,
+    utils.write_metrics(args, figures, loop.step, log["train_seconds"],
                         interrupted=loop.interrupted, history=log["epochs"])
-    print("echo_accuracy %.4f (fresh series, %d steps), final_loss %s, "
-          "%.1f s training" % (accuracy, steps, figures["final_loss"],
-                               log["train_seconds"]))
+    print("echo_accuracy %.4f on a fresh series after %d steps; final loss %s; %.1f s "
+          "of training" % (accuracy, loop.step, "%.3g" % figures["final_loss"]
+                           if last else "-", log["train_seconds"]))
     if args.show:
         figure.plt.show()
-    utils.stop_if_interrupted(loop.interrupted, steps, ckpts)
+    utils.stop_if_interrupted(loop, args)
 
 
 def main(argv=None):
-    args = parse_args(argv)
-    return utils.run_guarded(__file__, run, args)
+    return utils.main(__file__, parse_args, run, argv)
 
 
 if __name__ == "__main__":

@@ -746,7 +746,7 @@ def train_member(args, data, member, device):
                                 patience=args.patience,
                                 rate_flag="--INITIAL_LEARNING_RATE") as loop:
             train(sess, g, member_args, data, loop, writers["validation"])
-        if args.weights == "best" and ckpts.latest(best=True):
+        if args.weights == "best" and ckpts.saved(best=True):
             ckpts.restore(sess, best=True)    # forecasts from the best epoch
         val, test = (data.scaler.target_wh(predict_scaled(
             sess, g, network_inputs(g, data, data.splits[name]))) for name in ("val", "test"))

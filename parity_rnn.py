@@ -4,24 +4,27 @@ Accompanies "Building Your First RNN with TensorFlow" (chapter 2 of a book on
 RNNs), which takes OpenAI's Requests for Research 2.0 warm-up: given a string
 of 50 bits, say whether it holds an odd number of ones. The book's version
 cannot work: its strings are the first 2**20 integers written in 50 bits, so
-the first 30 bits are always 0 and no string has more than 20 ones (its own
-test string, with 30, can never be learned), and its recipe rarely converges.
+the first 30 bits are always 0 and no string has more than 20 ones, and its
+own test string can never be learned.
 
 Here every bit is drawn at random, the RNN reads the string through
 `tf.nn.dynamic_rnn` and a softmax layer reads its last output. Two targets:
-`sum` (the book's: classify the number of ones, 0..50, and take it mod 2) and
-`parity` (two classes). And two ways of training, OpenAI's two experiments:
-`--lengths fixed` (every string 50 bits) stays at chance, `--lengths variable`
-(lengths 1..50, given to dynamic_rnn as `sequence_length`) learns the one-bit
-update on short strings and carries it to long ones.
+`sum` (the book's: classify the number of ones and take it mod 2) and `parity`
+(two classes). And OpenAI's two ways of training: `--lengths fixed` (every
+string 50 bits) stays at chance, `--lengths variable` (lengths 1..50, given to
+dynamic_rnn as `sequence_length`) learns the one-bit update on short strings
+and carries it to long ones.
 
-Run:  python parity_rnn.py                 (solves it: >= 0.999 in well under a minute)
+The file follows the chapter: hyperparameters, generating data, building the
+graph, training, evaluating the predictions; the command line comes last.
+
+Run:  python parity_rnn.py                 (solves it)
       python parity_rnn.py --lengths fixed (OpenAI's first experiment: chance)
       python parity_rnn.py --book          (the book's recipe, data fixed)
       python parity_rnn.py --predict 1011 0110011   (uses the trained checkpoint)
 
 Output in runs/parity_rnn/: metrics.json, training.png, accuracy_by_length.png,
-checkpoints/, tensorboard/.
+checkpoints/, tensorboard/. The book against this script: docs/parity_rnn.md.
 """
 from __future__ import print_function
 
@@ -34,81 +37,48 @@ import numpy as np
 import utils
 from utils import tf
 
+F = utils.Flag
+
 
 # ---------------------------------------------------------------------------
-# Hyperparameters
+# Hyperparameters (the book's names)
 # ---------------------------------------------------------------------------
-QUICK = dict(epochs=2, num_examples=4000, eval_examples=2000)
-# The book's final listing: relu BasicRNNCell, the sum as 51 classes, Adam
-# 0.001, batches of 1000, 100 epochs, every string 50 bits long (with the
-# data fixed).
-BOOK = dict(cell="rnn", activation="relu", target="sum", learning_rate=0.001,
-            lengths="fixed", epochs=100, batch_size=1000)
-
-
-def parse_args(argv=None):
-    parser = utils.make_parser(__file__, __doc__, default_epochs=20)
-    group = parser.add_argument_group("the parity task")
-    group.add_argument("--num-examples", type=utils.positive_int, default=100000,
-                       help="training strings (the book's num_examples)")
-    group.add_argument("--sequence-length", type=utils.positive_int, default=50,
-                       help="bits per string, the longest when lengths vary")
-    group.add_argument("--lengths", choices=("variable", "fixed"), default="variable",
-                       help="training string lengths: variable draws each from "
-                            "1..sequence-length (OpenAI's second experiment); fixed "
-                            "makes all of them sequence-length (the first, and the "
-                            "book's)")
-    group.add_argument("--target", choices=("parity", "sum"), default="parity",
-                       help="parity: two classes; sum: the number of ones as "
-                            "sequence-length + 1 classes, parity = sum mod 2 (the book)")
-    group.add_argument("--cell", choices=("lstm", "gru", "rnn"), default="lstm",
-                       help="tf.nn.rnn_cell.LSTMCell, GRUCell or BasicRNNCell (the "
-                            "book's); LSTM is the default because it solves the task "
-                            "reliably in a few epochs")
-    group.add_argument("--activation", choices=("tanh", "relu"), default="tanh",
-                       help="activation of the rnn cell (the book's final listing "
-                            "uses relu)")
-    group.add_argument("--num-hidden-units", type=utils.positive_int, default=24,
-                       help="units in the cell (the book's num_hidden_units)")
-    group.add_argument("--batch-size", type=utils.positive_int, default=100,
-                       help="strings per training step (the book's 1000 gives ten "
-                            "times fewer updates per epoch: 3-5 epochs to solve "
-                            "instead of 1, and some seeds never leave chance)")
-    group.add_argument("--learning-rate", type=utils.positive_float, default=0.01,
-                       help="Adam's learning rate (the book's 0.001 learns too slowly "
-                            "to finish in a minute)")
-    group.add_argument("--target-accuracy", type=utils.probability, default=0.999,
-                       help="stop once parity accuracy on the validation strings "
-                            "(fresh, of the longest length) reaches this (checked "
-                            "after each epoch); the figures reported come from other "
-                            "fresh strings, the test sets")
-    group.add_argument("--eval-examples", type=utils.positive_int, default=10000,
-                       help="fresh strings in each validation and test set")
-    group.add_argument("--book", "--article", action="store_true", dest="book",
-                       help="the book's recipe (%s), with its data fixed; flags given "
-                            "explicitly still win (--article is the same flag, the "
-                            "name every script here has)" % ", ".join(
-                                "%s=%s" % kv for kv in sorted(BOOK.items())))
-    group.add_argument("--predict", nargs="+", metavar="BITS",
-                       help="no training: print the parity of each string of 0s and "
-                            "1s with the checkpoint in --output-dir")
-    args = utils.parse(parser, argv, presets=[("book", BOOK), ("quick", QUICK)],
-                       resumable=("target_accuracy", "learning_rate"))
-    utils.check_common(parser, args)
-    return args
-
-
-def num_classes(target, sequence_length):
-    """Parity: 0 or 1. Sum: 0..sequence_length ones (the book's 50 classes
-    could not say "50")."""
-    return 2 if target == "parity" else sequence_length + 1
-
-
-def config_of(args):
-    return {name: getattr(args, name) for name in (
-        "epochs", "seed", "num_examples", "sequence_length", "lengths", "target", "cell",
-        "activation", "num_hidden_units", "batch_size", "learning_rate",
-        "target_accuracy", "eval_examples", "book", "quick", "device")}
+HYPERPARAMETERS = (
+    "the parity task",
+    F("num_examples", 100000, utils.positive_int, "training strings"),
+    F("sequence_length", 50, utils.positive_int,
+      "bits per string, the longest when lengths vary"),
+    F("lengths", "variable", ("variable", "fixed"),
+      "training string lengths: variable draws each from 1..sequence-length "
+      "(OpenAI's second experiment); fixed makes all of them sequence-length (the "
+      "first, and the book's)"),
+    F("target", "parity", ("parity", "sum"),
+      "parity: two classes; sum: the number of ones as sequence-length + 1 classes, "
+      "parity = sum mod 2 (the book's)"),
+    F("cell", "lstm", ("lstm", "gru", "rnn"),
+      "tf.nn.rnn_cell.LSTMCell, GRUCell or BasicRNNCell (the book's)"),
+    F("activation", "tanh", ("tanh", "relu"),
+      "activation of the rnn cell (the book's final listing uses relu)"),
+    F("num_hidden_units", 24, utils.positive_int, "units in the cell"),
+    F("batch_size", 100, utils.positive_int,
+      "strings per training step (the book's 1000 makes ten times fewer updates "
+      "per epoch)"),
+    F("learning_rate", 0.01, utils.positive_float,
+      "Adam's learning rate (the book's 0.001 needs more epochs)", resumable=True),
+    F("target_accuracy", 0.999, utils.probability,
+      "stop once parity accuracy on the validation strings (fresh, of the longest "
+      "length) reaches this; the figures reported come from other strings, the test "
+      "sets", resumable=True),
+    F("eval_examples", 10000, utils.positive_int,
+      "fresh strings in each validation and test set"),
+    F("book", False, bool, "the book's recipe, with its data fixed (--article is the "
+                           "same flag, the name every script here has)",
+      aliases=("--article",)),
+    "no training",
+    F("predict", None, str, "print the parity of each string of 0s and 1s with the "
+                            "checkpoint in --output-dir", saved=False, nargs="+",
+      metavar="BITS"),
+)
 
 
 # ---------------------------------------------------------------------------
@@ -136,6 +106,12 @@ def generate_data(num_examples, sequence_length, lengths="fixed", rng=None):
     return ParityData(X[:, :, None], seq_lengths.astype(np.int32), sums)
 
 
+def num_classes(target, sequence_length):
+    """Parity: 0 or 1. Sum: 0..sequence_length ones (the book's 50 classes
+    could not say "50")."""
+    return 2 if target == "parity" else sequence_length + 1
+
+
 def labels_for(data, target):
     """Class ids: the number of ones, or that number mod 2."""
     return data.sums if target == "sum" else data.sums % 2
@@ -143,22 +119,6 @@ def labels_for(data, target):
 
 def one_hot(labels, classes):
     return np.eye(classes, dtype=np.float32)[labels]
-
-
-def parse_bits(strings, sequence_length):
-    """--predict's strings as a ParityData batch; DataError names a bad one."""
-    X = np.zeros((len(strings), sequence_length, 1), np.float32)
-    for i, text in enumerate(strings):
-        if not text:
-            raise utils.DataError(repr(text), "an empty string has no parity to predict")
-        if set(text) - set("01"):
-            raise utils.DataError(text, "only the characters 0 and 1 are allowed")
-        if len(text) > sequence_length:
-            raise utils.DataError(text, "%d bits, but the model was trained for at "
-                                        "most %d" % (len(text), sequence_length))
-        X[i, :len(text), 0] = [int(c) for c in text]
-    seq_lengths = np.array([len(s) for s in strings], np.int32)
-    return ParityData(X, seq_lengths, X[:, :, 0].sum(axis=1).astype(np.int64))
 
 
 def training_rng(seed):
@@ -188,16 +148,6 @@ ParityGraph = collections.namedtuple("ParityGraph", [
     "graph", "X", "Y", "lengths", "outputs", "last_output", "prediction",
     "total_loss", "predicted_class", "predicted_parity", "accuracy", "optimizer",
     "global_step", "summaries", "init"])
-
-
-def make_cell(cell, num_hidden_units, activation="tanh"):
-    """The book's BasicRNNCell (it wrote contrib.rnn), or a gated cell, by name."""
-    if cell == "lstm":
-        return tf.nn.rnn_cell.LSTMCell(num_hidden_units)
-    if cell == "gru":
-        return tf.nn.rnn_cell.GRUCell(num_hidden_units)
-    return tf.nn.rnn_cell.BasicRNNCell(
-        num_hidden_units, activation=tf.nn.relu if activation == "relu" else tf.nn.tanh)
 
 
 def build_graph(sequence_length=50, target="parity", cell="lstm", activation="tanh",
@@ -251,7 +201,18 @@ def build_graph(sequence_length=50, target="parity", cell="lstm", activation="ta
                        optimizer, global_step, summaries, init)
 
 
+def make_cell(cell, num_hidden_units, activation="tanh"):
+    """The book's BasicRNNCell (it wrote contrib.rnn), or a gated cell, by name."""
+    if cell == "lstm":
+        return tf.nn.rnn_cell.LSTMCell(num_hidden_units)
+    if cell == "gru":
+        return tf.nn.rnn_cell.GRUCell(num_hidden_units)
+    return tf.nn.rnn_cell.BasicRNNCell(
+        num_hidden_units, activation=tf.nn.relu if activation == "relu" else tf.nn.tanh)
+
+
 def graph_for(config, seed=0, device="/device:CPU:0"):
+    """The graph of a run's config (the flags, or a checkpoint's)."""
     return build_graph(config["sequence_length"], config["target"], config["cell"],
                        config["activation"], config["num_hidden_units"],
                        config["learning_rate"], seed, device)
@@ -291,8 +252,9 @@ def target_reached(target_accuracy):
     """TrainingLoop's `finished`: stop once validation reaches the target."""
     def finished(records):
         if records and records[-1]["val_accuracy"] >= target_accuracy:
-            return ("validation parity accuracy %.4f >= %.4f: done after %d epochs"
-                    % (records[-1]["val_accuracy"], target_accuracy, len(records)))
+            return ("validation parity accuracy %.4f >= %.4f: done after %s"
+                    % (records[-1]["val_accuracy"], target_accuracy,
+                       utils.plural(len(records), "epoch")))
         return None
     return finished
 
@@ -329,6 +291,48 @@ def accuracy_by_length(sess, g, data):
     right = parities == data.sums % 2
     lengths = np.unique(data.lengths)
     return lengths, np.array([right[data.lengths == n].mean() for n in lengths])
+
+
+def parse_bits(strings, sequence_length):
+    """--predict's strings as a ParityData batch; DataError names a bad one."""
+    X = np.zeros((len(strings), sequence_length, 1), np.float32)
+    for i, text in enumerate(strings):
+        if not text:
+            raise utils.DataError(repr(text), "an empty string has no parity to predict")
+        if set(text) - set("01"):
+            raise utils.DataError(text, "only the characters 0 and 1 are allowed")
+        if len(text) > sequence_length:
+            raise utils.DataError(text, "%d bits, but the model was trained for at "
+                                        "most %d" % (len(text), sequence_length))
+        X[i, :len(text), 0] = [int(c) for c in text]
+    seq_lengths = np.array([len(s) for s in strings], np.int32)
+    return ParityData(X, seq_lengths, X[:, :, 0].sum(axis=1).astype(np.int64))
+
+
+def run_predict(args):
+    """--predict: the checkpoint's model on the given strings, no training."""
+    folder = os.path.join(args.output_dir, "checkpoints")
+    log = utils.read_json(os.path.join(folder, utils.LOG_FILE))
+    missing = utils.DataError(folder, "no checkpoint: train first with python "
+                                      "parity_rnn.py --output-dir %s" % args.output_dir)
+    if log is None:
+        raise missing
+    config = log["config"]
+    test_example = parse_bits(args.predict, config["sequence_length"])
+    g = graph_for(config, device=utils.resolve_device(args.device))
+    with utils.make_session(g.graph, args.threads) as sess:
+        if utils.Checkpoints(g.graph, args.output_dir).restore(sess) is None:
+            raise missing
+        # The book's last step: the scores of each string's classes ...
+        prediction_result = sess.run(g.prediction, {g.X: test_example.X,
+                                                    g.lengths: test_example.lengths})
+    # ... and the index of the largest: the class (a sum, or the parity itself).
+    largest_number_index = prediction_result.argmax(axis=1)
+    for text, c in zip(args.predict, largest_number_index):
+        if config["target"] == "sum":
+            print("%s sum %d parity %d" % (text, c, c % 2))
+        else:
+            print("%s parity %d" % (text, c))
 
 
 def plot_training(path, log, args):
@@ -373,47 +377,33 @@ def plot_by_length(path, lengths, accuracy, args):
 
 
 # ---------------------------------------------------------------------------
-# main
+# The command line: presets, and the run from start to end
 # ---------------------------------------------------------------------------
-def run_predict(args):
-    """--predict: the checkpoint's model on the given strings, no training."""
-    folder = os.path.join(args.output_dir, "checkpoints")
-    log = utils.read_log(folder)
-    if log is None or not utils.tf.train.latest_checkpoint(folder):
-        raise utils.DataError(folder, "no checkpoint: train first with "
-                                      "python parity_rnn.py --output-dir %s"
-                              % args.output_dir)
-    config = log["config"]
-    test_example = parse_bits(args.predict, config["sequence_length"])
-    g = graph_for(config, device=utils.resolve_device(args.device))
-    with utils.make_session(g.graph, args.threads) as sess:
-        utils.Checkpoints(g.graph, args.output_dir).restore(sess)
-        # The book's last step: the scores of each string's classes ...
-        prediction_result = sess.run(g.prediction, {g.X: test_example.X,
-                                                    g.lengths: test_example.lengths})
-    # ... and the index of the largest: the class (a sum, or the parity itself).
-    largest_number_index = prediction_result.argmax(axis=1)
-    for text, c in zip(args.predict, largest_number_index):
-        if config["target"] == "sum":
-            print("%s sum %d parity %d" % (text, c, c % 2))
-        else:
-            print("%s parity %d" % (text, c))
+QUICK = dict(epochs=2, num_examples=4000, eval_examples=2000)
+# The book's final listing: relu BasicRNNCell, the sum as 51 classes, Adam
+# 0.001, batches of 1000, 100 epochs, every string 50 bits long (with the
+# data fixed).
+BOOK = dict(cell="rnn", activation="relu", target="sum", learning_rate=0.001,
+            lengths="fixed", epochs=100, batch_size=1000)
+
+
+def parse_args(argv=None):
+    return utils.parse(__file__, __doc__, HYPERPARAMETERS, argv, epochs=20,
+                       presets=[("book", BOOK), ("quick", QUICK)])
 
 
 def run(args):
     if args.predict:
         return run_predict(args)
-    config = config_of(args)
-    utils.refuse_changed_flags(args, config)
-    device = utils.start_run(__file__, args)
+    device = utils.start_run(args)
     train_data = generate_data(args.num_examples, args.sequence_length, args.lengths,
                                training_rng(args.seed))
     validation, test = heldout_sets(args, "validation"), heldout_sets(args, "test")
-    g = graph_for(config, args.seed, device)
+    g = graph_for(vars(args), args.seed, device)
     ckpts = utils.Checkpoints(g.graph, args.output_dir)
     with utils.make_session(g.graph, args.threads) as sess:
         sess.run(g.init)
-        log = ckpts.resume_or_start(sess, args.resume, config)
+        log = ckpts.resume_or_start(sess, args)
         writers = utils.summary_writers(args.output_dir, g.graph, ("train", "validation"),
                                         int(sess.run(g.global_step)))
         print("%d strings of %s length (max %d), target %s, %s cell of %d units, "
@@ -426,7 +416,6 @@ def run(args):
                                 writers["train"],
                                 finished=target_reached(args.target_accuracy)) as loop:
             train(sess, g, args, train_data, validation, loop, writers["validation"])
-        steps = loop.step
         figures = evaluate(sess, g, args.target, test)
         by_length = accuracy_by_length(sess, g, test["variable"])
     for writer in writers.values():
@@ -440,21 +429,20 @@ def run(args):
     figures["epochs_run"] = len(log["epochs"])
     figures["accuracy_by_length"] = {int(n): round(float(a), 4)
                                      for n, a in zip(*by_length)}
-    utils.write_metrics(args, __file__, figures, steps, log["train_seconds"], config,
+    utils.write_metrics(args, figures, loop.step, log["train_seconds"],
                         interrupted=loop.interrupted, history=log["epochs"])
     print("parity accuracy on fresh test strings: %.4f (%d bits), %.4f (1..%d bits); "
-          "%d steps, %.1f s training"
+          "%d steps, %.1f s of training"
           % (figures["parity_accuracy_fixed"], args.sequence_length,
-             figures["parity_accuracy_variable"], args.sequence_length, steps,
+             figures["parity_accuracy_variable"], args.sequence_length, loop.step,
              log["train_seconds"]))
     if args.show:
         utils.pyplot(True).show()
-    utils.stop_if_interrupted(loop.interrupted, steps, ckpts)
+    utils.stop_if_interrupted(loop, args)
 
 
 def main(argv=None):
-    args = parse_args(argv)
-    return utils.run_guarded(__file__, run, args)
+    return utils.main(__file__, parse_args, run, argv)
 
 
 if __name__ == "__main__":

@@ -1,29 +1,32 @@
-"""What the four tutorial scripts share, and nothing else.
+"""What two or more of the four tutorial scripts share, and nothing else.
 
-* ``tf``: TensorFlow's 1.x graph API on either stack (TF 1.15 or TF 2.x through
-  ``tf.compat.v1``), imported quietly.
-* the flags every script has, presets that never override a flag you gave,
-  and the checks for their values;
-* sessions and devices;
-* ``TrainingLoop``: the bookkeeping around every training loop (where a
-  resumed run starts, progress, summaries, the NaN guard, checkpoints on a
-  clock and on Ctrl-C, the best epoch, early stopping), with the checkpoints
-  and the run log they are saved with;
-* dropout whose masks are a function of the seed and the step, so that a run
-  repeats exactly and a resumed run continues exactly;
-* ``metrics.json`` written atomically, headless plotting, clean data errors.
+Read top to bottom, it is the life of a run:
+
+1. ``tf``: TensorFlow's 1.x graph API on either stack, imported the first time
+   a script uses it, so that flags are checked in a fraction of a second;
+2. the hyperparameter table each script declares (``Flag``), from which the
+   command line, the presets and the config saved with checkpoints come;
+3. sessions, devices, the output dir and its lock;
+4. ``TrainingLoop``: where a resumed run starts, progress, summaries, the NaN
+   guard, checkpoints on a clock, the best epoch, early stopping;
+5. stopping: Ctrl-C and SIGTERM become a request the loop honours between two
+   steps; ``main`` turns every way a run ends into an exit status;
+6. checkpoints with their run log, metrics.json, dropout masks that repeat,
+   plots and TensorBoard writers.
 
 See CONVENTIONS.md in the project's shared folder for the contract these serve.
 """
 from __future__ import print_function
 
 import argparse
-import collections
 import contextlib
+import difflib
+import errno
 import json
 import math
 import os
 import platform
+import shlex
 import signal
 import sys
 import tempfile
@@ -35,18 +38,12 @@ import numpy as np
 
 
 # ---------------------------------------------------------------------------
-# TensorFlow, one import for both stacks
+# 1. TensorFlow, imported on first use
 # ---------------------------------------------------------------------------
 @contextlib.contextmanager
 def quiet_stderr():
-    """Silence file descriptor 2 for a moment.
-
-    TF 2.x's C++ core logs its CUDA probing ("Could not find cuda drivers",
-    "failed call to cuInit") through absl before TF_CPP_MIN_LOG_LEVEL applies,
-    so the only way to keep a learner's screen clean is to mute the descriptor
-    while TensorFlow loads and looks for GPUs. Python exceptions are unaffected:
-    they are printed after the descriptor is back.
-    """
+    """Silence file descriptor 2 for a moment: TF 2.x's C++ core logs its CUDA
+    probing through absl before TF_CPP_MIN_LOG_LEVEL applies."""
     try:
         sys.stderr.flush()
         saved = os.dup(2)
@@ -64,19 +61,14 @@ def quiet_stderr():
 
 
 def import_tensorflow():
-    """Return the TF 1.x graph API on TF 1.15 and on TF 2.x, without log spam.
-
-    TF 2.x keeps ``tf.nn.rnn_cell`` and ``tf.layers`` only in Keras 2 (the
-    ``tf-keras`` package), which it uses only if TF_USE_LEGACY_KERAS is set
-    before the first import.
-    """
+    """The TF 1.x graph API on TF 1.15 and on TF 2.x, without log spam. TF 2.x
+    keeps tf.nn.rnn_cell and tf.layers only in Keras 2 (tf-keras), which it
+    uses only if TF_USE_LEGACY_KERAS is set before the first import."""
     os.environ.setdefault("TF_USE_LEGACY_KERAS", "1")
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")   # C++ INFO and WARNING
     os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")  # its start-up notice
-    # TF 1.15 + numpy 1.17/1.18 warn about numpy's dtype spelling at import.
-    warnings.filterwarnings("ignore", category=FutureWarning)
+    warnings.filterwarnings("ignore", category=FutureWarning)      # numpy 1.17+ on TF 1.15
     warnings.filterwarnings("ignore", category=DeprecationWarning)
-    # tf-keras warns that every tf.nn.rnn_cell class is deprecated.
     warnings.filterwarnings("ignore", message=r".*is deprecated and will be removed")
     with quiet_stderr():
         import tensorflow.compat.v1 as tf1
@@ -91,16 +83,29 @@ def import_tensorflow():
     return tf1
 
 
-tf = import_tensorflow()
+class _TensorFlow(object):
+    """``from utils import tf`` gives this stand-in; its first attribute
+    lookup imports TensorFlow (several seconds), later ones are TensorFlow's."""
+
+    module = None
+
+    def __getattr__(self, name):
+        if _TensorFlow.module is None:
+            _TensorFlow.module = import_tensorflow()
+        return getattr(_TensorFlow.module, name)
+
+
+tf = _TensorFlow()
 
 
 def tensorflow_version():
+    tf.Graph  # the quiet import first, if it has not happened yet
     import tensorflow
     return tensorflow.__version__
 
 
 # ---------------------------------------------------------------------------
-# Flags
+# 2. The hyperparameter table and the command line
 # ---------------------------------------------------------------------------
 def positive_int(text):
     """argparse type: an integer >= 1."""
@@ -143,63 +148,116 @@ def fraction(text):
     return value
 
 
-class HelpFormatter(argparse.ArgumentDefaultsHelpFormatter,
-                    argparse.RawDescriptionHelpFormatter):
-    """Show defaults and keep the description's line breaks."""
+class Flag(object):
+    """One row of a script's hyperparameter table.
+
+    `name` is the article's name and the flag's (state_size: --state-size; a
+    capitalised name such as INPUT_SEQUENCE_LENGTH is also accepted in lower
+    case with dashes); `kind` is an argparse type, a tuple of choices, or bool
+    for a switch. `resumable`: may differ on --resume. `saved=False`: not part
+    of the run's config (a mode such as --sample, or a display setting).
+    """
+
+    def __init__(self, name, default, kind, help, resumable=False, saved=True,
+                 aliases=(), **argparse_extra):
+        self.name, self.default, self.kind, self.help = name, default, kind, help
+        self.resumable, self.saved, self.extra = resumable, saved, argparse_extra
+        flag = "--" + name.replace("_", "-")
+        self.options = [flag] + ([flag.lower()] if name != name.lower() else []) + \
+            list(aliases)
+
+    def add_to(self, group):
+        extra = dict(self.extra, dest=self.name, help=self.help)
+        if self.kind is bool:
+            return group.add_argument(*self.options, action="store_true", **extra)
+        if isinstance(self.kind, tuple):
+            extra["choices"] = self.kind
+            if not isinstance(self.kind[0], str):
+                extra["type"] = type(self.kind[0])
+        else:
+            extra["type"] = self.kind
+        return group.add_argument(*self.options, default=self.default, **extra)
 
 
-# Flags that may differ when a run is resumed, in every script: they change
-# neither the graph, nor the data, nor the randomness.
-RESUMABLE = ("epochs", "time_limit", "threads", "device", "show", "output_dir",
-             "resume")
+F = Flag
+COMMON = (
+    "common flags",
+    F("epochs", None, positive_int, "passes over the training data", resumable=True),
+    F("seed", 42, int, "seed for numpy and TensorFlow; the same seed gives the same "
+                       "figures on the same stack"),
+    F("output_dir", None, str, "where metrics.json, checkpoints, plots and "
+                               "tensorboard/ go (default runs/<script>)", saved=False),
+    F("quick", False, bool, "a tiny configuration that runs in seconds (a smoke "
+                            "test); flags you give still win"),
+    F("resume", False, bool, "continue the run saved in --output-dir, with its flags "
+                             "(see the end of this help)", saved=False),
+    F("show", False, bool, "also open the plots in a window (they are always saved)",
+      saved=False),
+    F("device", "auto", ("auto", "cpu", "gpu"), "where the graph runs; auto takes a "
+                                                "GPU if TensorFlow sees one",
+      resumable=True),
+    F("threads", 0, int, "TensorFlow's intra- and inter-op threads (0: TF decides)",
+      resumable=True),
+    F("time_limit", 0.0, float, "end training after this many seconds of it (counted "
+                                "across resumes), as if the epochs had run out: for "
+                                "comparisons at equal time (0: no limit)",
+      resumable=True, metavar="SECONDS"),
+)
 
 
-def make_parser(script, doc, default_epochs):
-    """An ArgumentParser with the flags every script has (CONVENTIONS 2)."""
-    name = os.path.splitext(os.path.basename(script))[0]
-    parser = argparse.ArgumentParser(
-        prog=os.path.basename(script), description=doc, formatter_class=HelpFormatter)
-    group = parser.add_argument_group("common flags")
-    group.add_argument("--epochs", type=positive_int, default=default_epochs,
-                       help="passes over the training data")
-    group.add_argument("--seed", type=int, default=42,
-                       help="seed for numpy and TensorFlow; the same seed gives the "
-                            "same figures on the same stack")
-    group.add_argument("--output-dir", default=os.path.join("runs", name),
-                       help="where metrics.json, checkpoints, plots and "
-                            "tensorboard/ go")
-    group.add_argument("--quick", action="store_true",
-                       help="a tiny configuration that runs in seconds (smoke test); "
-                            "flags you give still win")
-    group.add_argument("--resume", action="store_true",
-                       help="continue from the latest checkpoint in --output-dir "
-                            "(see the end of this help for the flags that may change)")
-    group.add_argument("--show", action="store_true",
-                       help="also open the plots in a window (they are always saved)")
-    group.add_argument("--device", choices=("auto", "cpu", "gpu"), default="auto",
-                       help="where the graph runs; auto takes a GPU if TensorFlow "
-                            "sees one")
-    group.add_argument("--threads", type=int, default=0,
-                       help="TensorFlow intra- and inter-op threads (0: TF decides)")
-    group.add_argument("--time-limit", type=float, default=0, metavar="SECONDS",
-                       help="end training after this many seconds of it (counted "
-                            "across resumes), as if the epochs had run out: for "
-                            "comparisons at equal time (0: no limit)")
+def flags_of(table):
+    return [row for row in table if isinstance(row, Flag)]
+
+
+class ArgumentParser(argparse.ArgumentParser):
+    """One `error:` line (with the closest flag for a typo), exit status 2."""
+
+    def error(self, message):
+        if message.startswith("unrecognized arguments:"):
+            wrong = next((w for w in message.split()[2:] if w.startswith("-")),
+                         message.split()[-1])
+            known = [o for a in self._actions for o in a.option_strings]
+            close = difflib.get_close_matches(wrong.split("=")[0], known, n=1)
+            message = "argument %s: no such flag%s" % (
+                wrong, "; did you mean %s?" % close[0] if close else "")
+        self.exit(2, "%s: error: %s (%s --help lists every flag)\n"
+                  % (self.prog, message, self.prog))
+
+
+def make_parser(script, doc, table, epochs, presets=()):
+    prog = os.path.basename(script)
+    parser = ArgumentParser(prog=prog, description=doc, allow_abbrev=False,
+                            formatter_class=argparse.RawDescriptionHelpFormatter)
+    group = None
+    for row in COMMON + tuple(table):
+        if not isinstance(row, Flag):
+            group = parser.add_argument_group(row)
+            continue
+        action = row.add_to(group)
+        if row.name == "epochs":
+            action.default = epochs
+        elif row.name == "output_dir":
+            action.default = os.path.join("runs", os.path.splitext(prog)[0])
+        values = dict((f, v) for f, v in presets if f == row.name).get(row.name)
+        if values:
+            action.help += " (sets %s; flags you give still win)" % ", ".join(
+                "--%s %s" % (k.replace("_", "-"), v) for k, v in sorted(values.items()))
+        if action.default not in (None, False, argparse.SUPPRESS) and \
+                action.help and "%(default)" not in action.help:
+            action.help += " (default: %(default)s)"
+    resumable = [r.options[0] for r in flags_of(COMMON + tuple(table))
+                 if r.resumable]
+    parser.epilog = textwrap.fill(
+        "--resume continues the run in --output-dir with the flags it was started with. "
+        "These may be given anew: %s. Any other flag given with another value is "
+        "refused (exit 2): it would change the graph, the data or the randomness."
+        % ", ".join(resumable), 79)
     return parser
 
 
-def flag_names(parser):
-    """{dest: the flag a reader types}, e.g. {"state_size": "--state-size"}."""
-    return dict((action.dest, action.option_strings[0]) for action in parser._actions
-                if action.option_strings)
-
-
 def given_flags(parser, argv):
-    """The dests of the flags written on the command line, whatever their value.
-
-    A second parse in which no flag has a default leaves out exactly the
-    flags that were not given (a flag given with its default value is kept).
-    """
+    """The dests of the flags written on the command line, whatever their value
+    (a second parse in which no flag has a default leaves out the others)."""
     defaults = dict((action.dest, action.default) for action in parser._actions)
     try:
         for action in parser._actions:
@@ -210,73 +268,95 @@ def given_flags(parser, argv):
             action.default = defaults[action.dest]
 
 
-def parse(parser, argv, presets=(), resumable=()):
-    """Parse `argv`, then fill in presets and say which flags may change on resume.
+def parse(script, doc, table, argv, epochs, presets=(), check=None):
+    """Parse `argv` against the common flags and the script's table.
 
-    `presets` is a sequence of (preset flag, {dest: value}): for each preset
-    flag that is on, in order, its values replace those of every flag the
-    user did not give, so a later preset wins over an earlier one (--quick is
-    given last) and a flag on the command line always wins, even when its
-    value equals the default. A preset flag may also be a (dest, value) pair:
-    the preset is on when that flag has that value (e.g. a choice whose
-    recipe needs other defaults). `resumable` names the script's own flags that
-    --resume accepts with another value; --help lists them with the common ones.
+    A fresh run fills the flags not given from `presets`, a sequence of
+    (preset flag, {name: value}); a preset flag may be a (name, value) pair, on
+    when that flag has that value. Later presets win, a flag given always wins.
+    With --resume, every saved flag not given takes the checkpoint's value, and
+    a given one that may not change and differs is refused (DataError). Then
+    `check(args)` may return an error message for the flags together.
     """
-    names = flag_names(parser)
-    resumable = RESUMABLE + tuple(resumable)
-    parser.epilog = textwrap.fill(
-        "--resume: these flags may differ from the interrupted run's: %s. Any other "
-        "flag that differs is refused (exit 2), since it would change the graph, the "
-        "data or the randomness." % ", ".join(names[d] for d in resumable
-                                              if d not in ("output_dir", "resume")), 79)
+    parser = make_parser(script, doc, table, epochs, presets)
     args = parser.parse_args(argv)
     given = given_flags(parser, argv)
-    for flag, values in presets:
-        on = getattr(args, flag[0]) == flag[1] if isinstance(flag, tuple) \
-            else getattr(args, flag)
-        if on:
-            for dest, value in values.items():
-                if dest not in given:
-                    setattr(args, dest, value)
-    # What refuse_changed_flags needs to know about this command line.
-    args.resumable, args.flag_names = resumable, names
-    # (a choice that selects a preset is a flag like any other: not listed)
-    args.preset_flags = tuple(flag for flag, _ in presets if not isinstance(flag, tuple))
+    rows = flags_of(COMMON + tuple(table))
+    args.script, args.saved = os.path.basename(script), [r.name for r in rows if r.saved]
+    if args.resume:
+        take_the_checkpoints_flags(args, given, rows)
+    else:
+        for flag, values in presets:
+            on = getattr(args, flag[0]) == flag[1] if isinstance(flag, tuple) \
+                else getattr(args, flag)
+            for name, value in (values.items() if on else ()):
+                if name not in given:
+                    setattr(args, name, value)
+    problem = common_problem(args) or (check(args) if check else None)
+    if problem:
+        parser.error(problem)
     return args
 
 
-def check_common(parser, args):
-    """Checks on the common flags that need more than a type; errors exit 2."""
+def common_problem(args):
     if args.threads < 0:
-        parser.error("argument --threads: must be >= 0, got %d" % args.threads)
+        return "argument --threads: must be >= 0, got %d" % args.threads
     if args.time_limit < 0 or not math.isfinite(args.time_limit):
-        parser.error("argument --time-limit: must be >= 0, got %s" % args.time_limit)
-    if args.device == "gpu" and not gpu_names():
-        parser.error("argument --device: gpu asked for, but TensorFlow sees no GPU "
-                     "(use --device cpu or auto)")
-    # The first part of the path that exists must be a folder.
-    path = os.path.abspath(args.output_dir)
-    while not os.path.exists(path) and os.path.dirname(path) != path:
+        return "argument --time-limit: must be >= 0, got %s" % args.time_limit
+    path = os.path.abspath(args.output_dir)       # the first part that exists must
+    while not os.path.exists(path) and os.path.dirname(path) != path:   # be a folder
         path = os.path.dirname(path)
     if not os.path.isdir(path):
-        parser.error("argument --output-dir: %s is a file, not a folder"
-                     % (args.output_dir if path == os.path.abspath(args.output_dir)
-                        else path))
+        return "argument --output-dir: %s is a file, not a folder" % (
+            args.output_dir if path == os.path.abspath(args.output_dir) else path)
+    return None
+
+
+def config_of(args):
+    """The run's config: every saved flag, as JSON values (a list as its text)."""
+    return {name: _text_if_list(getattr(args, name)) for name in args.saved}
+
+
+def _text_if_list(value):
+    return str(value) if isinstance(value, list) else value
+
+
+def take_the_checkpoints_flags(args, given, rows):
+    folder = os.path.join(args.output_dir, "checkpoints")
+    log = read_json(os.path.join(folder, LOG_FILE))
+    if not saved_checkpoint(folder):
+        raise DataError(folder, "--resume: no checkpoint to continue here; start a new "
+                                "run without --resume, or name the run's --output-dir")
+    saved, differ = log["config"], []
+    for row in rows:
+        if row.name not in saved or not row.saved:
+            continue
+        then = saved[row.name]
+        if row.name not in given:
+            restore = callable(row.kind) and row.kind not in (str, int, float, bool) \
+                and isinstance(then, str)
+            setattr(args, row.name, row.kind(then) if restore else then)
+        elif not row.resumable and _text_if_list(getattr(args, row.name)) != then:
+            differ.append("%s %s (checkpoint) vs %s (now)" % (
+                row.options[0], then, _text_if_list(getattr(args, row.name))))
+    if differ:
+        raise DataError(folder, "--resume refused, flags differ from the checkpoint's: "
+                                "%s; leave them out to continue the run, or start afresh "
+                                "in another --output-dir" % "; ".join(differ))
 
 
 # ---------------------------------------------------------------------------
-# Devices and sessions
+# 3. Devices, sessions, the output dir
 # ---------------------------------------------------------------------------
+_GPUS = []
+
+
 def gpu_names():
     """Physical GPUs TensorFlow can use (empty on a CPU-only build)."""
-    global _GPUS
-    if _GPUS is None:
+    if not _GPUS:
         with quiet_stderr():
-            _GPUS = tf.config.experimental.list_physical_devices("GPU")
-    return _GPUS
-
-
-_GPUS = None
+            _GPUS.append(tf.config.experimental.list_physical_devices("GPU"))
+    return _GPUS[0]
 
 
 def resolve_device(choice):
@@ -296,327 +376,96 @@ def make_session(graph, threads=0):
     return tf.Session(graph=graph, config=config)
 
 
-def start_run(script, args):
-    """Create --output-dir and print the run's first line: which TensorFlow,
-    which device, where to. Returns the device to build the graph on."""
+class OutputDir(object):
+    """The run's folder, locked for as long as the run lasts: a second run on
+    it is refused; a lock left by a killed run is free (the kernel drops a
+    process's locks when it dies)."""
+
+    def __init__(self, path):
+        import fcntl
+        if not os.path.isdir(path):
+            os.makedirs(path)
+        self.path = os.path.join(path, ".lock")
+        self.fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(self.fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except (IOError, OSError) as err:
+            holder = os.read(self.fd, 200).decode("utf-8", "replace").strip()
+            os.close(self.fd)
+            if err.errno not in (errno.EAGAIN, errno.EACCES):
+                raise
+            raise DataError(path, "another run is using this folder (%s); wait for it to "
+                                  "end, or give another --output-dir" % (holder or "?"))
+        os.ftruncate(self.fd, 0)
+        os.write(self.fd, ("pid %d, %s" % (os.getpid(), " ".join(sys.argv))).encode())
+
+    def release(self):
+        if self.fd is not None:
+            os.close(self.fd)
+            self.fd = None
+
+
+def start_run(args):
+    """Lock --output-dir (creating it) and print the run's first line: which
+    TensorFlow, which device, where to. Returns the device to build on."""
+    if args.device == "gpu" and not gpu_names():
+        raise DataError("--device gpu", "TensorFlow sees no GPU here (use --device cpu "
+                                        "or auto)")
     device = resolve_device(args.device)
-    if not os.path.isdir(args.output_dir):
-        os.makedirs(args.output_dir)
+    _RUN["lock"] = OutputDir(args.output_dir)
     print("%s: TensorFlow %s on Python %s, graph on %s, output in %s"
-          % (os.path.basename(script), tensorflow_version(), platform.python_version(),
-             device, args.output_dir), flush=True)
+          % (args.script, tensorflow_version(), platform.python_version(), device,
+             args.output_dir), flush=True)
     return device
 
 
-# ---------------------------------------------------------------------------
-# Errors that end a run cleanly
-# ---------------------------------------------------------------------------
-class DataError(Exception):
-    """A file (or a folder) that cannot be used; the message names it."""
-
-    def __init__(self, path, problem):
-        Exception.__init__(self, "%s: %s" % (path, problem))
-
-
-class Diverged(Exception):
-    """The loss became NaN or infinite."""
-
-
-class Interrupted(Exception):
-    """Ctrl-C during training, after the checkpoint was written."""
-
-
-def stop_if_interrupted(interrupted, steps, ckpts):
-    """End a run that Ctrl-C cut short (exit 130), once its files are written."""
-    if interrupted:
-        raise Interrupted("checkpoint at step %d in %s; continue with --resume"
-                          % (steps, ckpts.folder))
-
-
-def check_finite(value, step, what="loss", rate_flag="--learning-rate"):
-    """Raise Diverged with advice if `value` is NaN or infinite (the NaN guard)."""
-    if not np.all(np.isfinite(value)):
-        raise Diverged("%s became %s at step %d; the last good checkpoint is kept. "
-                       "Try a smaller %s (or gradient clipping) and start again "
-                       "without --resume." % (what, value, step, rate_flag))
-
-
-def run_guarded(script, body, args):
-    """Run body(args) and turn the ways a run can end into exit statuses.
-
-    0 done, 1 loss diverged, 2 bad data or a refused --resume (one line on
-    stderr), 130 Ctrl-C.
-    """
-    prog = os.path.basename(script)
-    try:
-        body(args)
-    except DataError as err:
-        print("%s: error: %s" % (prog, err), file=sys.stderr)
-        return 2
-    except Diverged as err:
-        print("%s: stopped: %s" % (prog, err), file=sys.stderr)
-        return 1
-    except Interrupted as err:
-        print("%s: interrupted: %s" % (prog, err), file=sys.stderr)
-        return 130
-    return 0
-
-
-class StopRequest(object):
-    """Turn the first Ctrl-C into a flag the training loop polls between steps.
-
-    The loop then saves a checkpoint and the metrics so far; a second Ctrl-C
-    interrupts at once. Used as a context manager around the training loop.
-    """
-
-    def __init__(self):
-        self.requested = False
-        self._previous = None
-
-    def _handler(self, signum, frame):
-        if self.requested:
-            raise KeyboardInterrupt
-        self.requested = True
-        print("\nCtrl-C: stopping after this step and saving a checkpoint "
-              "(press again to abort at once)", file=sys.stderr, flush=True)
-
-    def __enter__(self):
-        try:
-            self._previous = signal.signal(signal.SIGINT, self._handler)
-        except ValueError:  # not the main thread: leave Ctrl-C as it is
-            self._previous = None
-        return self
-
-    def __exit__(self, *exc):
-        if self._previous is not None:
-            signal.signal(signal.SIGINT, self._previous)
-        return False
+_RUN = {}
 
 
 # ---------------------------------------------------------------------------
-# Files: atomic JSON, metrics
+# 4. The training loop's bookkeeping
 # ---------------------------------------------------------------------------
-def write_json_atomic(path, obj):
-    """Write JSON to a temporary file in the same folder, then rename it."""
-    folder = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".json", dir=folder)
-    try:
-        with os.fdopen(fd, "w") as handle:
-            json.dump(obj, handle, indent=2, sort_keys=True, default=_json_default)
-            handle.write("\n")
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.remove(tmp)
-        raise
-
-
-def _json_default(value):
-    if isinstance(value, np.generic):
-        return value.item()
-    if isinstance(value, np.ndarray):
-        return value.tolist()
-    raise TypeError("not JSON serialisable: %r" % (value,))
-
-
-def read_json(path, default=None):
-    if not os.path.exists(path):
-        return default
-    with open(path) as handle:
-        return json.load(handle)
-
-
-def write_metrics(args, script, figures, steps, train_seconds, config, **extra):
-    """metrics.json: the script's figures plus what every run records."""
-    record = dict(figures)
-    record.update(extra)
-    record.update({
-        "script": os.path.basename(script),
-        "tensorflow_version": tensorflow_version(),
-        "python_version": platform.python_version(),
-        "seed": args.seed,
-        "steps": int(steps),
-        "train_seconds": round(float(train_seconds), 3),
-        "config": config,
-    })
-    path = os.path.join(args.output_dir, "metrics.json")
-    write_json_atomic(path, record)
-    return record
-
-
-# ---------------------------------------------------------------------------
-# Checkpoints and the run log saved with them
-# ---------------------------------------------------------------------------
-LOG_FILE = "run_log.json"
-
-
-class Checkpoints(object):
-    """tf.train.Saver checkpoints in ``<output_dir>/checkpoints`` (the latest)
-    and, with keep_best, ``<output_dir>/best`` (the best epoch so far).
-
-    Beside each checkpoint lies the run log (``run_log.json``): what the graph
-    does not hold and a resumed run needs to go on as if never stopped: the
-    config it was trained with, the loss of every step, one record per epoch,
-    the seconds trained, and the RNN state carried into the next window when
-    it stopped inside an epoch. Saved together, restored together.
-    """
-
-    def __init__(self, graph, output_dir, keep_best=False):
-        self.folder = os.path.join(output_dir, "checkpoints")
-        self.best_folder = os.path.join(output_dir, "best") if keep_best else None
-        with graph.as_default():
-            self._savers = {self.folder: tf.train.Saver(max_to_keep=2)}
-            if keep_best:
-                self._savers[self.best_folder] = tf.train.Saver(max_to_keep=1)
-
-    def _where(self, best):
-        if best and self.best_folder is None:
-            raise ValueError("these checkpoints keep no best epoch")
-        return self.best_folder if best else self.folder
-
-    def latest(self, best=False):
-        """Path of the newest checkpoint (of the best epoch with best=True), or None."""
-        return tf.train.latest_checkpoint(self._where(best))
-
-    def save(self, sess, step, log, best=False):
-        folder = self._where(best)
-        if not os.path.isdir(folder):
-            os.makedirs(folder)
-        path = self._savers[folder].save(sess, os.path.join(folder, "model"),
-                                         global_step=step, write_meta_graph=False)
-        write_json_atomic(os.path.join(folder, LOG_FILE),
-                          dict(log, checkpoint=os.path.basename(path)))
-        return path
-
-    def restore(self, sess, best=False):
-        """Restore the newest checkpoint into `sess`; return its run log
-        (None when there is no checkpoint)."""
-        folder = self._where(best)
-        path = tf.train.latest_checkpoint(folder)
-        if path is None:
-            return None
-        self._savers[folder].restore(sess, path)
-        return read_log(folder)
-
-    def resume_or_start(self, sess, resume, config):
-        """The run log to go on with: with --resume, the newest checkpoint's
-        (its weights restored, its config updated to this run's); otherwise,
-        or when there is no checkpoint yet, a fresh one."""
-        log = self.restore(sess) if resume else None
-        if resume:
-            print("resumed at step %s" % self.latest().rsplit("-", 1)[1]
-                  if log is not None
-                  else "--resume: no checkpoint in %s, starting afresh" % self.folder)
-        if log is None:
-            log = {"losses": [], "epochs": [], "train_seconds": 0.0,
-                   "carried_state": None}
-        log["config"] = config
-        return log
-
-
-def read_log(folder):
-    """The run log saved beside the checkpoints in `folder`, or None."""
-    return read_json(os.path.join(folder, LOG_FILE))
-
-
-def _comparable(value):
-    return json.loads(json.dumps(value, sort_keys=True, default=_json_default))
-
-
-def refuse_changed_flags(args, config):
-    """With --resume, stop (DataError, exit 2) before anything is written if a
-    flag outside args.resumable differs from the checkpoint's config, naming
-    each one with both values. Preset flags themselves are not compared: the
-    values they filled in are."""
-    if not args.resume:
-        return
-    folder = os.path.join(args.output_dir, "checkpoints")
-    saved = read_log(folder)
-    if not saved or not tf.train.latest_checkpoint(folder) or "config" not in saved:
-        return
-    differ = []
-    for key in sorted(config):
-        if key in args.resumable or key in args.preset_flags or \
-                key not in saved["config"]:
-            continue
-        then, now = _comparable(saved["config"][key]), _comparable(config[key])
-        if then != now:
-            differ.append("%s %s (checkpoint) vs %s (now)"
-                          % (args.flag_names.get(key, key), _flag_text(then),
-                             _flag_text(now)))
-    if differ:
-        raise DataError(folder, "--resume refused, flags differ from the checkpoint's: "
-                                "%s; give the checkpoint's values, or start afresh in "
-                                "another --output-dir" % "; ".join(differ))
-
-
-def _flag_text(value):
-    if isinstance(value, list) and value and isinstance(value[0], dict):
-        return ",".join(":".join("%s" % v for v in item.values()) for item in value)
-    return "%s" % (value,)
-
-
-# ---------------------------------------------------------------------------
-# The training loop's bookkeeping
-# ---------------------------------------------------------------------------
-class _Stopped(Exception):
-    """Raised inside TrainingLoop once Ctrl-C's checkpoint is saved."""
-
-
-class _TimeUp(Exception):
-    """Raised inside TrainingLoop when --time-limit is reached."""
-
-
 class TrainingLoop(object):
-    """Everything a training loop does besides its own sess.run, in one place.
+    """Everything a training loop does besides its own sess.run. A script's
+    loop reads::
 
-    A script's loop reads::
-
-        with utils.TrainingLoop(sess, global_step, args, ckpts, log, steps_per_epoch,
-                                writer) as loop:
+        with utils.TrainingLoop(sess, g.global_step, args, ckpts, log, batches) as loop:
             for epoch in loop.epochs():
-                ...                                  # this epoch's data
-                carried = loop.carried_state()       # None: start from zeros
+                state = loop.carried_state()         # None: start from zeros
                 for batch in loop.batches():
-                    ...                              # feed and sess.run
-                    loop.step_done(loss, summary, carried)
-                loop.epoch_done(val_loss=...)        # the epoch's figures
+                    ... sess.run(...)                # fetch the summary if loop.summary_due
+                    loop.step_done(loss, summary, state)
+                loop.epoch_done(train_loss=np.mean(loop.epoch_losses()))
 
-    It starts a resumed run at the step its checkpoint was saved at (the
-    epoch, the batch in it, and the RNN state carried into that batch). After
-    each step it records the loss, stops on NaN, and saves a checkpoint every
-    `save_seconds` of training and, after Ctrl-C, at once; if that step ended
-    an epoch, the epoch's record (and its validation) is written first. After
-    each epoch it prints the progress line, keeps the best epoch's checkpoint
-    (`best_key`, lower is better) and stops early when `patience` epochs
-    brought nothing better or `finished(records)` returns a reason. The last
-    checkpoint is saved when the loop ends. `summary_due` says when to fetch
-    the TensorBoard summaries (every `summary_every` steps).
-
-    `log` is the run log (Checkpoints.resume_or_start); `interrupted` says
-    whether Ctrl-C ended the loop.
+    A resumed run starts at the step its checkpoint was saved at (the epoch,
+    the batch in it, and the RNN state carried into that batch). After each
+    step: the NaN guard, and a checkpoint every `save_seconds` or at once when
+    a stop was asked for (Ctrl-C, SIGTERM; if the step ended an epoch, the
+    epoch's record is written first). After each epoch: the progress line, the
+    best epoch's checkpoint (`best_key`, lower is better), early stopping after
+    `patience` epochs without a better one or when `finished(records)` gives a
+    reason. The last checkpoint is saved when the loop ends.
     """
 
     summary_every = 50     # steps between TensorBoard points
     save_seconds = 30      # at most this much training is lost on a crash
-    after_step = None      # tests: a function called with the loop after each step
 
     def __init__(self, sess, global_step, args, ckpts, log, steps_per_epoch, writer=None,
                  best_key=None, patience=None, finished=None, rate_flag="--learning-rate"):
         self.sess, self.args, self.ckpts, self.log = sess, args, ckpts, log
-        self.steps_per_epoch = steps_per_epoch
-        self.writer = writer
+        self.steps_per_epoch, self.writer = steps_per_epoch, writer
         self.best_key, self.patience, self.finished = best_key, patience, finished
         self.rate_flag = rate_flag
         self.step = self.first_step = int(sess.run(global_step))
-        self.epoch = None
-        self.interrupted = False
-        self.carried = None
+        self.epoch, self.carried, self.stopped_by = None, None, None
         self.progress = Progress(args.epochs, self.step // steps_per_epoch,
                                  log["train_seconds"])
         self._stop = StopRequest()
-        self._last_save = time.time()
-        self._saved_at = None
+        self._last_save, self._saved_at = time.time(), None
+
+    @property
+    def interrupted(self):
+        return self.stopped_by is not None
 
     def __enter__(self):
         self._stop.__enter__()
@@ -625,7 +474,7 @@ class TrainingLoop(object):
     def __exit__(self, kind, error, trace):
         self._stop.__exit__()
         if kind is _Stopped:
-            self.interrupted = True
+            self.stopped_by = self._stop.requested
             return True
         if kind is _TimeUp:
             print("--time-limit %g s reached at step %d" % (self.args.time_limit,
@@ -635,7 +484,6 @@ class TrainingLoop(object):
         self.log["train_seconds"] = self.progress.elapsed()
         return kind is _TimeUp
 
-    # -- where we are -----------------------------------------------------
     def epochs(self):
         """The epochs still to run, from the one the run stands in."""
         for epoch in range(self.step // self.steps_per_epoch, self.args.epochs):
@@ -648,8 +496,8 @@ class TrainingLoop(object):
 
     def batches(self):
         """The batch indices of this epoch still to run."""
-        start = self.step - self.epoch * self.steps_per_epoch
-        for batch in range(start, self.steps_per_epoch):
+        for batch in range(self.step - self.epoch * self.steps_per_epoch,
+                           self.steps_per_epoch):
             yield batch
             if batch + 1 < self.steps_per_epoch:   # the epoch's end is epoch_done's
                 self._checkpoint_if_due()
@@ -666,11 +514,10 @@ class TrainingLoop(object):
     def summary_due(self):
         return self.writer is not None and self.step % self.summary_every == 0
 
-    # -- after a step, after an epoch ---------------------------------------
     def step_done(self, loss, summary=None, carried=None, **also):
-        """Record one training step: its loss, its summary, the state it ended
-        with (a list of arrays, carried into the next batch), and any other
-        per-step figure given by name (kept in the run log like the loss)."""
+        """Record one step: its loss, its summary, the state it ended with (a
+        list of arrays, carried into the next batch), and any other per-step
+        figure given by name (kept in the run log like the loss)."""
         check_finite(loss, self.step + 1, rate_flag=self.rate_flag)
         if summary is not None:
             self.writer.add_summary(summary, self.step)
@@ -679,19 +526,17 @@ class TrainingLoop(object):
         for name, value in also.items():
             self.log.setdefault("per_step", {}).setdefault(name, []).append(float(value))
         self.carried = carried
-        if TrainingLoop.after_step is not None:
-            TrainingLoop.after_step(self)
 
     def epoch_losses(self, name=None):
-        """The loss (or the per-step figure `name`) of every step of the
-        current epoch, also after a resume."""
+        """The loss (or the per-step figure `name`) of every step of this
+        epoch, also after a resume."""
         series = self.log["losses"] if name is None else self.log["per_step"][name]
         first = self.epoch * self.steps_per_epoch
         return series[first:first + self.steps_per_epoch]
 
     def epoch_done(self, **figures):
-        """Write the epoch's record (epoch, step, figures), keep the best
-        checkpoint, print the progress line; then honour Ctrl-C or the clock."""
+        """Write the epoch's record, keep the best checkpoint, print the
+        progress line; then honour a stop request or the clock."""
         record = dict(epoch=self.epoch + 1, step=self.step, **figures)
         self.log["epochs"].append(record)
         self.carried = None
@@ -719,13 +564,11 @@ class TrainingLoop(object):
             return "no better %s for %d epochs: stopping" % (self.best_key, self.patience)
         return self.finished(self.log["epochs"]) if self.finished else None
 
-    # -- saving -----------------------------------------------------------
     def _checkpoint_if_due(self):
         if self._stop.requested:
             self.save()
             raise _Stopped()
-        limit = getattr(self.args, "time_limit", 0)
-        if limit and self.progress.elapsed() >= limit:
+        if self.args.time_limit and self.progress.elapsed() >= self.args.time_limit:
             raise _TimeUp()
         if time.time() - self._last_save >= self.save_seconds:
             self.save()
@@ -735,12 +578,247 @@ class TrainingLoop(object):
         self.log["carried_state"] = None if self.carried is None else [
             np.asarray(a).tolist() for a in self.carried]
         self.ckpts.save(self.sess, self.step, self.log)
-        self._last_save = time.time()
-        self._saved_at = self.step
+        self._last_save, self._saved_at = time.time(), self.step
 
-    def request_stop(self):
-        """What the first Ctrl-C does (tests call it at a chosen step)."""
-        self._stop.requested = True
+
+class _Stopped(Exception):
+    """Raised inside TrainingLoop once the stop's checkpoint is saved."""
+
+
+class _TimeUp(Exception):
+    """Raised inside TrainingLoop when --time-limit is reached."""
+
+
+def check_finite(value, step, what="loss", rate_flag="--learning-rate"):
+    """Raise Diverged with advice if `value` is NaN or infinite (the NaN guard)."""
+    if not np.all(np.isfinite(value)):
+        raise Diverged("%s became %s at step %d; the last good checkpoint is kept. "
+                       "Try a smaller %s (or gradient clipping) and start again "
+                       "without --resume." % (what, value, step, rate_flag))
+
+
+# ---------------------------------------------------------------------------
+# 5. Stopping, and how a run ends
+# ---------------------------------------------------------------------------
+class DataError(Exception):
+    """A file, folder or flag that cannot be used; the message names it."""
+
+    def __init__(self, path, problem):
+        Exception.__init__(self, "%s: %s" % (path, problem))
+
+
+class Diverged(Exception):
+    """The loss became NaN or infinite."""
+
+
+class Interrupted(Exception):
+    """Ctrl-C or SIGTERM ended training, after the checkpoint was written."""
+
+    def __init__(self, signum, message):
+        Exception.__init__(self, message)
+        self.signum = signum
+
+
+class StopRequest(object):
+    """Around the training loop: the first Ctrl-C (SIGINT) or SIGTERM becomes
+    a request the loop polls between steps, so that it saves a checkpoint and
+    the metrics so far; a second one interrupts at once."""
+
+    SIGNALS = (signal.SIGINT, signal.SIGTERM)
+
+    def __init__(self):
+        self.requested, self._previous = None, {}
+
+    def _handler(self, signum, frame):
+        if self.requested:
+            raise KeyboardInterrupt
+        self.requested = signum
+        print("\n%s: stopping after this step and saving a checkpoint (again to abort "
+              "at once)" % signal.Signals(signum).name, file=sys.stderr, flush=True)
+
+    def __enter__(self):
+        for signum in self.SIGNALS:
+            try:
+                self._previous[signum] = signal.signal(signum, self._handler)
+            except ValueError:  # not the main thread: leave it as it is
+                pass
+        return self
+
+    def __exit__(self, *exc):
+        for signum, previous in self._previous.items():
+            signal.signal(signum, previous)
+        return False
+
+
+def stop_if_interrupted(loop, args):
+    """End a run that a signal cut short, once its files are written."""
+    if loop.interrupted:
+        command = "python %s --resume --output-dir %s" % (
+            args.script, shlex.quote(args.output_dir))
+        raise Interrupted(loop.stopped_by, "saved at step %d; continue with: %s"
+                          % (loop.step, command))
+
+
+class _Terminated(Exception):
+    """SIGTERM outside the training loop."""
+
+
+def _terminate(signum, frame):
+    raise _Terminated()
+
+
+def main(script, parse_args, run, argv):
+    """Parse, run, and turn the ways a run ends into exit statuses: 0 done,
+    1 loss diverged, 2 bad flags or data or a refused --resume (one line on
+    stderr), 130 Ctrl-C, 143 SIGTERM."""
+    prog = os.path.basename(script)
+    previous = signal.getsignal(signal.SIGTERM)
+    try:
+        signal.signal(signal.SIGTERM, _terminate)
+    except ValueError:   # not the main thread
+        previous = None
+    try:
+        run(parse_args(argv))
+        return 0
+    except DataError as err:
+        print("%s: error: %s" % (prog, err), file=sys.stderr)
+        return 2
+    except Diverged as err:
+        print("%s: stopped: %s" % (prog, err), file=sys.stderr)
+        return 1
+    except Interrupted as err:
+        print("%s: interrupted: %s" % (prog, err), file=sys.stderr)
+        return 128 + err.signum
+    except (KeyboardInterrupt, _Terminated) as err:
+        print("%s: %s at once; what was saved before stays as it was" % (
+            prog, "interrupted" if isinstance(err, KeyboardInterrupt) else "terminated"),
+            file=sys.stderr)
+        return 130 if isinstance(err, KeyboardInterrupt) else 143
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+        lock = _RUN.pop("lock", None)
+        if lock is not None:
+            lock.release()
+
+
+# ---------------------------------------------------------------------------
+# 6. Files: atomic JSON, metrics, checkpoints and their run log
+# ---------------------------------------------------------------------------
+def write_json_atomic(path, obj):
+    """Write JSON to a temporary file in the same folder, then rename it (with
+    the permissions a plain open() would have given it)."""
+    folder = os.path.dirname(os.path.abspath(path))
+    fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".json", dir=folder)
+    try:
+        with os.fdopen(fd, "w") as handle:
+            json.dump(obj, handle, indent=2, sort_keys=True, default=_json_default)
+            handle.write("\n")
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.remove(tmp)
+        raise
+
+
+def _json_default(value):
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    raise TypeError("not JSON serialisable: %r" % (value,))
+
+
+def read_json(path, default=None):
+    if not os.path.exists(path):
+        return default
+    with open(path) as handle:
+        return json.load(handle)
+
+
+def write_metrics(args, figures, steps, train_seconds, **extra):
+    """metrics.json: the script's figures plus what every run records."""
+    record = dict(figures)
+    record.update(extra)
+    record.update({
+        "script": args.script, "tensorflow_version": tensorflow_version(),
+        "python_version": platform.python_version(), "seed": args.seed,
+        "steps": int(steps), "train_seconds": round(float(train_seconds), 3),
+        "config": config_of(args)})
+    write_json_atomic(os.path.join(args.output_dir, "metrics.json"), record)
+    return record
+
+
+LOG_FILE = "run_log.json"
+
+
+def saved_checkpoint(folder):
+    """Path of the checkpoint that the run log in `folder` names, or None."""
+    log = read_json(os.path.join(folder, LOG_FILE)) if folder else None
+    path = os.path.join(folder, log["checkpoint"]) if log else None
+    return path if path and os.path.exists(path + ".index") else None
+
+
+class Checkpoints(object):
+    """tf.train.Saver checkpoints in <output_dir>/checkpoints (the two newest)
+    and, with keep_best, <output_dir>/best (the best epoch so far).
+
+    Beside them lies the run log (run_log.json): what the graph does not hold
+    and a resumed run needs: the config, the loss of every step, one record
+    per epoch, the seconds trained, the RNN state carried into the next
+    window, and the name of the checkpoint it belongs to. The log is written
+    after the weights, so a run killed between the two leaves a log naming the
+    previous checkpoint, which is still there: a resume restores exactly the
+    pair that was saved together.
+    """
+
+    def __init__(self, graph, output_dir, keep_best=False):
+        self.folder = os.path.join(output_dir, "checkpoints")
+        self.best_folder = os.path.join(output_dir, "best") if keep_best else None
+        with graph.as_default():
+            self._savers = {self.folder: tf.train.Saver(max_to_keep=2)}
+            if keep_best:
+                self._savers[self.best_folder] = tf.train.Saver(max_to_keep=1)
+
+    def _where(self, best):
+        return self.best_folder if best else self.folder
+
+    def saved(self, best=False):
+        return saved_checkpoint(self._where(best))
+
+    def save(self, sess, step, log, best=False):
+        folder = self._where(best)
+        if not os.path.isdir(folder):
+            os.makedirs(folder)
+        path = self._savers[folder].save(sess, os.path.join(folder, "model"),
+                                         global_step=step, write_meta_graph=False)
+        write_json_atomic(os.path.join(folder, LOG_FILE),
+                          dict(log, checkpoint=os.path.basename(path)))
+        return path
+
+    def restore(self, sess, best=False):
+        """Restore the checkpoint the run log names into `sess`; return the log
+        (None when there is none)."""
+        path = self.saved(best)
+        if path is None:
+            return None
+        self._savers[self._where(best)].restore(sess, path)
+        return read_json(os.path.join(self._where(best), LOG_FILE))
+
+    def resume_or_start(self, sess, args):
+        """The run log to go on with: with --resume, the saved checkpoint's
+        (its weights restored); otherwise, or where none was saved yet (a later
+        network of an ensemble), a fresh one."""
+        log = self.restore(sess) if args.resume else None
+        if log is not None:
+            print("resumed at step %s" % log["checkpoint"].rsplit("-", 1)[1], flush=True)
+        else:
+            log = {"losses": [], "epochs": [], "train_seconds": 0.0, "carried_state": None}
+        log["config"] = config_of(args)
+        return log
 
 
 # ---------------------------------------------------------------------------
@@ -758,38 +836,16 @@ def dropout(x, keep_prob, seed):
 
     tf.nn.dropout and DropoutWrapper draw from stateful random ops: a new
     session restarts their stream (a resumed run would get other masks), and
-    inside dynamic_rnn's while loop the order threads take numbers in varies
-    (the same seed would give other figures on TF 2.x). A stateless mask is a
-    function of the seed and the step alone. `keep_prob` may be a tensor; at
-    1.0 the input passes unchanged.
+    inside dynamic_rnn's while loop the order threads take numbers in varies.
+    A stateless mask is a function of the seed and the step alone. At
+    keep_prob 1.0 the input passes unchanged.
     """
     noise = tf.random.stateless_uniform(tf.shape(x), seed=seed)
     return x * tf.floor(keep_prob + noise) / keep_prob
 
 
-def rnn_layers(cells, inputs, keep_prob=1.0, layer_seed=None, initial_state=None):
-    """Stacked recurrent layers under dynamic_rnn, with dropout on each layer's
-    output: what MultiRNNCell([DropoutWrapper(cell, output_keep_prob=keep_prob),
-    ...]) computes, run one layer after the other so that each mask covers a
-    layer's whole output sequence and comes from `dropout`. layer_seed(i) is
-    layer i's seed (None: no dropout); keep_prob is one value or one per layer.
-    Returns (last layer's outputs [batch, time, units], tuple of each layer's
-    final state)."""
-    outputs, states = inputs, []
-    for i, cell in enumerate(cells):
-        with tf.variable_scope("cell_%d" % i):
-            outputs, state = tf.nn.dynamic_rnn(
-                cell, outputs, dtype=tf.float32,
-                initial_state=None if initial_state is None else initial_state[i])
-        if layer_seed is not None:
-            keep = keep_prob[i] if isinstance(keep_prob, (list, tuple)) else keep_prob
-            outputs = dropout(outputs, keep, layer_seed(i))
-        states.append(state)
-    return outputs, tuple(states)
-
-
 # ---------------------------------------------------------------------------
-# Progress and plots
+# Progress, plots, TensorBoard
 # ---------------------------------------------------------------------------
 def format_seconds(seconds):
     seconds = int(round(seconds))
@@ -800,13 +856,16 @@ def format_seconds(seconds):
     return "%dh%02dm" % (seconds // 3600, seconds % 3600 // 60)
 
 
+def plural(count, noun):
+    """'1 epoch', '3 epochs'."""
+    return "%d %s%s" % (count, noun, "" if count == 1 else "s")
+
+
 class Progress(object):
     """One line per epoch: epoch, step, figures, elapsed and estimated time left."""
 
     def __init__(self, total_epochs, first_epoch=0, seconds_before=0.0):
-        self.total = total_epochs
-        self.first = first_epoch
-        self.before = seconds_before
+        self.total, self.first, self.before = total_epochs, first_epoch, seconds_before
         self.start = time.time()
 
     def elapsed(self):
@@ -814,24 +873,29 @@ class Progress(object):
 
     def line(self, epoch, step, **figures):
         """`epoch` counts from 0; prints and returns the line."""
-        done_here = epoch + 1 - self.first
-        per_epoch = (time.time() - self.start) / max(done_here, 1)
-        left = per_epoch * (self.total - epoch - 1)
+        per_epoch = (time.time() - self.start) / max(epoch + 1 - self.first, 1)
         parts = ["epoch %*d/%d" % (len(str(self.total)), epoch + 1, self.total),
                  "step %d" % step]
-        for name, value in figures.items():
-            parts.append("%s %s" % (name, value if isinstance(value, str)
-                                    else "%.4f" % value))
+        parts += ["%s %s" % (name, value if isinstance(value, str) else "%.4g" % value)
+                  for name, value in figures.items()]
         parts.append("elapsed %s" % format_seconds(self.elapsed()))
-        parts.append("left %s" % format_seconds(left))
+        parts.append("left %s" % format_seconds(per_epoch * (self.total - epoch - 1)))
         text = "  ".join(parts)
         print(text, flush=True)
         return text
 
 
 def pyplot(show=False):
-    """matplotlib.pyplot, on the file-only Agg backend unless --show."""
+    """matplotlib.pyplot, on the file-only Agg backend unless --show (and a
+    display to show on)."""
     import matplotlib
+    if show and not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")
+                     or sys.platform in ("darwin", "win32")):
+        if not _RUN.get("no_display_said"):
+            print("--show: no display here (DISPLAY is not set), so no window opens; "
+                  "the plots are saved as PNG files", file=sys.stderr)
+            _RUN["no_display_said"] = True
+        show = False
     if not show:
         matplotlib.use("Agg")
     import matplotlib.pyplot as plt
@@ -847,17 +911,13 @@ def save_figure(fig, path, show=False):
 
 
 def summary_writers(output_dir, graph, names=("train",), start_step=0):
-    """A tf.summary.FileWriter per name under ``<output_dir>/tensorboard``.
-
-    A fresh run writes the graph (with the first writer). A resumed run
-    (start_step > 0) does not write it again, and marks where it starts, so
-    that TensorBoard drops the points a killed run wrote past its checkpoint
-    and the curves go on as one.
-    """
-    writers = collections.OrderedDict()
+    """A tf.summary.FileWriter per name under <output_dir>/tensorboard. A fresh
+    run writes the graph (with the first writer); a resumed one marks where it
+    starts, so that TensorBoard drops what a killed run wrote past its
+    checkpoint and the curves go on as one."""
+    writers = {}
     for i, name in enumerate(names):
-        # The suffix keeps a resumed run's file apart from the interrupted
-        # one's even when both start within the same second.
+        # the suffix keeps a resumed run's file apart from the interrupted one's
         writer = tf.summary.FileWriter(os.path.join(output_dir, "tensorboard", name),
                                        graph if i == 0 and not start_step else None,
                                        filename_suffix=".step%d" % start_step)
