@@ -476,9 +476,9 @@ def check(args):
                 "its target" % (args.truncated_backprop_length, args.echo_step))
     if num_batches(args) < 1:
         return ("argument --total-series-length: %d is too short for one window of %d "
-                "steps in each of %d rows" % (args.total_series_length,
-                                             args.truncated_backprop_length,
-                                             args.batch_size))
+                "steps in each of %d rows" % (
+                    args.total_series_length, args.truncated_backprop_length,
+                    args.batch_size))
     return None
 
 

@@ -7,30 +7,27 @@ humidities, weather, past energy use) goes in, the energy use
 OUTPUT_SEQUENCE_STEPS_AHEAD steps later comes out. It keeps the chapter's
 graph (variable scopes `inputs`, `learning_rate`, `recurrent_layer`,
 `predictions`, and `Frobenius_regularization` with --l2; `in_seq`/`out_seq`;
-an exponentially decaying learning rate; dropout switched by `training`;
-TensorBoard) and fixes its dropout: the chapter's `tf.cond` between a
-`with_dropout` and a `without_dropout` scope built two sets of GRU weights and
-evaluated the set that was never trained. Here one set serves both; the keep
-probability is a tensor that is 1.0 when not training.
+a MultiRNNCell of GRUCells under dynamic_rnn; an exponentially decaying
+learning rate; dropout switched by `training`; TensorBoard) and fixes its
+dropout: the chapter's `tf.cond` between a `with_dropout` and a
+`without_dropout` scope built two sets of GRU weights and evaluated the set
+that was never trained. Here one set serves both; the keep probability is a
+tensor that is 1.0 when not training.
 
-Results are in watt-hours on a test period after everything used for
-training, beside four baselines on exactly the same windows: persistence
-(the last reading), the same time yesterday, a linear model on the window, and
-a strong linear model on engineered features (the last six readings, the
-same time yesterday, rolling means and deviations, the time). The default
-network sees those features too (in its dense layer) and is an average of 3
-GRUs (--ensemble). `--article` runs the chapter's recipe; `--protocol paper`
-the data authors' set-up (random 75/25 split of rows, no past energy values)
-beside their published table.
+The file follows the chapter: hyperparameters, data preparation, the graph,
+training and evaluation, plots; the command line comes last. What goes beyond
+the chapter (baselines, the data authors' protocol, ensembles, the tables)
+is in energy_comparisons.py beside it.
 
-Run:  python energy_gru.py                    (about 3 minutes)
+Run:  python energy_gru.py                    (the forecast, with baselines)
       python energy_gru.py --quick            (seconds)
       python energy_gru.py --article          (the chapter's recipe)
       python energy_gru.py --protocol paper   (the authors' protocol)
 
 Output in runs/energy_gru/: metrics.json, predictions.csv, week.png,
 training.png, checkpoints/, best/, tensorboard/ (and member2/, member3/: the
-other GRUs of the ensemble).
+other GRUs of the ensemble). The chapter against this script:
+docs/energy_gru.md.
 """
 from __future__ import print_function
 
@@ -46,6 +43,7 @@ import sys
 
 import numpy as np
 
+import energy_comparisons as comparisons
 import utils
 from utils import tf
 
@@ -54,17 +52,11 @@ TARGET = "Appliances"
 RANDOM_COLUMNS = ("rv1", "rv2")
 STEP = datetime.timedelta(minutes=10)
 DATE_FORMAT = "%Y-%m-%d %H:%M:%S"
-# The authors' test-set results (Candanedo et al. 2017, table 7), for comparison.
-PAPER = collections.OrderedDict([
-    ("linear model", dict(rmse=93.18, r2=0.16)),
-    ("SVM radial", dict(rmse=70.74, r2=0.52)),
-    ("random forest", dict(rmse=68.48, r2=0.54)),
-    ("gradient boosting", dict(rmse=66.65, r2=0.57, mape=38.29)),
-])
+F = utils.Flag
 
 
 # ---------------------------------------------------------------------------
-# Hyperparameters (the article's names in capitals)
+# Hyperparameters (the chapter's names in capitals)
 # ---------------------------------------------------------------------------
 class Layers(list):
     """RNN_LAYERS: a list of {"units", "keep_prob"}, shown as units:keep_prob,..."""
@@ -87,180 +79,53 @@ def rnn_layers(text):
     return Layers(layers)
 
 
-# Plain gradient descent's starting rate for --article (the chapter's text does
-# not give its value; this one trains in the default epochs, see README).
-ARTICLE_LEARNING_RATE = 0.03
-QUICK = dict(epochs=2, INPUT_SEQUENCE_LENGTH=12, RNN_LAYERS=rnn_layers("8:1.0"),
-             max_rows=3000, ensemble=1)
-# --protocol paper: the random split leaves every test row between training
-# rows; what pays there is a window that runs an hour (6 readings) past the
-# row, whose sensors show what the appliances did (K = 6 of 0, 6, 12, 18,
-# chosen on validation), long training (a slower decay, more patience) and
-# averaging more networks; measured in README ("the paper's protocol").
-PAPER_PROTOCOL = dict(epochs=120, patience=10, LEARNING_RATE_DECAY_STEPS=3000,
-                      ensemble=5, readings_after=6)
-# The chapter's way, wherever its text says what it is: plain gradient descent
-# on the decaying rate, dropout through tf.layers.dropout at its default rate
-# (0.5) on the dense layer's input (04_01; --dropout rnn is 04_02, --l2 the
-# Frobenius_regularization layer of 04_03), every value min-max scaled to
-# [0, 1], no time features, the window the only input, a fixed number of
-# epochs and the last epoch's weights. Sizes and rates its text does not give
-# stay ours; see README.
-ARTICLE = dict(optimizer="gd", INITIAL_LEARNING_RATE=ARTICLE_LEARNING_RATE,
-               dense_keep_prob=0.5, dropout="dense", target_scale="minmax",
-               time_features="off", features="window", base="none", ensemble=1,
-               patience=0, weights="last")
-
-
-def non_negative_int(text):
-    """argparse type: an integer >= 0."""
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError("%r is not an integer" % text)
-    if value < 0:
-        raise argparse.ArgumentTypeError("must be >= 0, got %s" % text)
-    return value
-
-
-def parse_args(argv=None):
-    parser = utils.make_parser(__file__, __doc__, default_epochs=40)
-    group = parser.add_argument_group("data")
-    group.add_argument("--data", default=os.path.join(HERE, "data",
-                                                      "energydata_complete.csv.gz"),
-                       help="the UCI CSV, plain or gzip-compressed (.csv.gz)")
-    group.add_argument("--protocol", choices=("forecast", "paper"), default="forecast",
-                       help="forecast: split by time, past energy use is an input; "
-                            "paper: the authors' random 75/25 split of rows, no past "
-                            "energy use, and its own defaults (%s; flags given still "
-                            "win)" % ", ".join("%s=%s" % kv
-                                               for kv in sorted(PAPER_PROTOCOL.items())))
-    group.add_argument("--train-fraction", type=utils.fraction, default=0.6,
-                       help="forecast: the first part of the period, for training")
-    group.add_argument("--val-fraction", type=utils.fraction, default=0.2,
-                       help="the next part, for validation (model selection); "
-                            "the rest is the test period")
-    group.add_argument("--keep-random-columns", action="store_true",
-                       help="keep rv1 and rv2, the noise columns the authors added")
-    group.add_argument("--max-rows", type=int, default=0,
-                       help="use only the first N rows (0: all)")
-    group.add_argument("--INPUT_SEQUENCE_LENGTH", "--input-sequence-length",
-                       type=utils.positive_int, default=36, dest="INPUT_SEQUENCE_LENGTH",
-                       help="readings per input window (36 = 6 hours)")
-    group.add_argument("--readings-after", type=non_negative_int, default=0, metavar="K",
-                       help="paper protocol: the window of predictors runs K readings "
-                            "past the predicted row (sensors and weather only, never "
-                            "energy: an estimate after the fact); 0: it ends at the row, "
-                            "as a model running live would see it")
-    group.add_argument("--OUTPUT_SEQUENCE_LENGTH", "--output-sequence-length",
-                       type=utils.positive_int, default=1, dest="OUTPUT_SEQUENCE_LENGTH",
-                       help="readings predicted per window")
-    group.add_argument("--OUTPUT_SEQUENCE_STEPS_AHEAD", "--output-sequence-steps-ahead",
-                       type=utils.positive_int, default=1,
-                       dest="OUTPUT_SEQUENCE_STEPS_AHEAD",
-                       help="how far ahead the first prediction is (1 = the next 10 "
-                            "minutes)")
-    group.add_argument("--target-scale", choices=("wh", "log", "minmax"), default="wh",
-                       help="the loss is the MSE of the standardised target in Wh, "
-                            "the error the RMSE reports; log: of log(1 + Wh), which "
-                            "tames the peaks but optimises another error; minmax: Wh "
-                            "scaled to [0, 1] on the training rows (the chapter's)")
-    group.add_argument("--time-features", choices=("on", "off"), default="on",
-                       help="time of day and day of week (sin, cos) and a weekend "
-                            "flag as inputs (the chapter leaves time out)")
-    group = parser.add_argument_group("model and training")
-    group.add_argument("--features", choices=("engineered", "window"),
-                       default="engineered",
-                       help="forecast protocol: engineered also hands the dense layer "
-                            "the strong linear model's inputs (the last readings, "
-                            "the same time yesterday, rolling means and deviations, "
-                            "the time); window: the GRU's window alone")
-    group.add_argument("--base", choices=("linear", "none"), default="none",
-                       help="forecast protocol: linear makes the network learn the "
-                            "correction to the strong linear model's forecast; none: "
-                            "the reading itself")
-    group.add_argument("--ensemble", type=utils.positive_int, default=3, metavar="N",
-                       help="train N networks (seeds --seed, --seed + 1, ...) and "
-                            "average their forecasts")
-    group.add_argument("--RNN_LAYERS", "--rnn-layers", type=rnn_layers,
-                       default=rnn_layers("64:0.9,64:0.9"),
-                       dest="RNN_LAYERS",
-                       help="GRU layers as units:keep_prob (keep_prob is used with "
-                            "--dropout rnn)")
-    group.add_argument("--dropout", choices=("dense", "rnn", "none"), default="dense",
-                       help="dense: dropout on the dense layer's input (the article's "
-                            "first script); rnn: a DropoutWrapper on each GRU's output "
-                            "(its second); one set of weights either way")
-    group.add_argument("--dense-keep-prob", type=utils.probability, default=0.8,
-                       help="keep probability with --dropout dense")
-    group.add_argument("--l2", type=float, default=0.0, metavar="SCALE",
-                       help="> 0: the chapter's 04_03, a tanh dense layer (as wide as "
-                            "the last GRU) with this L2 (Frobenius) scale on its "
-                            "kernel, in the Frobenius_regularization scope, before "
-                            "the prediction")
-    group.add_argument("--batch-size", type=utils.positive_int, default=64,
-                       help="windows per training step")
-    group.add_argument("--optimizer", choices=("adam", "gd"), default="adam",
-                       help="adam, or the chapter's plain gradient descent (gd), "
-                            "which needs a larger rate and many more epochs")
-    group.add_argument("--INITIAL_LEARNING_RATE", "--initial-learning-rate",
-                       type=utils.positive_float, default=0.003,
-                       dest="INITIAL_LEARNING_RATE",
-                       help="the optimizer's starting rate (--article: 0.03 for plain "
-                            "gradient descent, our value: the chapter's text gives none)")
-    group.add_argument("--LEARNING_RATE_DECAY_STEPS", "--learning-rate-decay-steps",
-                       type=utils.positive_int, default=1000,
-                       dest="LEARNING_RATE_DECAY_STEPS",
-                       help="steps between learning-rate drops (staircase)")
-    group.add_argument("--LEARNING_RATE_DECAY_RATE", "--learning-rate-decay-rate",
-                       type=utils.probability, default=0.8,
-                       dest="LEARNING_RATE_DECAY_RATE",
-                       help="factor applied at each drop")
-    group.add_argument("--patience", type=non_negative_int, default=4,
-                       help="stop after this many epochs without a better validation "
-                            "RMSE (0: never stop early, as the chapter)")
-    group.add_argument("--weights", choices=("best", "last"), default="best",
-                       help="which weights forecast the test period: those of the "
-                            "epoch with the best validation RMSE, or those of the "
-                            "last epoch (the chapter's)")
-    group.add_argument("--article", action="store_true",
-                       help="the chapter's recipe (%s); flags given explicitly still "
-                            "win" % ", ".join("%s=%s" % kv for kv in sorted(ARTICLE.items())))
-    args = utils.parse(parser, argv, presets=[(("protocol", "paper"), PAPER_PROTOCOL),
-                                              ("article", ARTICLE), ("quick", QUICK)],
-                       resumable=("patience", "INITIAL_LEARNING_RATE", "weights"))
-    utils.check_common(parser, args)
-    if args.max_rows < 0:
-        parser.error("argument --max-rows: must be >= 0, got %d" % args.max_rows)
-    if args.l2 < 0 or not math.isfinite(args.l2):
-        parser.error("argument --l2: must be >= 0, got %s" % args.l2)
-    if args.protocol == "forecast" and \
-            args.OUTPUT_SEQUENCE_STEPS_AHEAD + args.OUTPUT_SEQUENCE_LENGTH - 1 > DAY:
-        parser.error("--OUTPUT_SEQUENCE_STEPS_AHEAD and --OUTPUT_SEQUENCE_LENGTH: the "
-                     "forecast protocol predicts at most a day (%d readings) ahead, so "
-                     "that yesterday's reading is known" % DAY)
-    if args.protocol == "forecast" and args.readings_after:
-        parser.error("argument --readings-after: only with --protocol paper (a forecast "
-                     "cannot see readings after its origin)")
-    if args.protocol == "forecast" and (args.train_fraction <= 0 or
-                                        args.train_fraction + args.val_fraction >= 1):
-        parser.error("--train-fraction and --val-fraction: need 0 < train, and train + "
-                     "val < 1 to leave a test period (got %g + %g)"
-                     % (args.train_fraction, args.val_fraction))
-    return args
-
-
-def config_of(args):
-    config = {name: getattr(args, name) for name in (
-        "epochs", "seed", "data", "protocol", "train_fraction", "val_fraction",
-        "keep_random_columns", "max_rows", "INPUT_SEQUENCE_LENGTH", "readings_after",
-        "OUTPUT_SEQUENCE_LENGTH", "OUTPUT_SEQUENCE_STEPS_AHEAD", "target_scale",
-        "features", "base", "ensemble", "time_features", "optimizer", "article",
-        "RNN_LAYERS", "dropout", "dense_keep_prob", "l2", "batch_size",
-        "INITIAL_LEARNING_RATE", "LEARNING_RATE_DECAY_STEPS", "LEARNING_RATE_DECAY_RATE",
-        "patience", "weights", "quick", "device")}
-    config["RNN_LAYERS"] = str(args.RNN_LAYERS)    # as written on the command line
-    return config
+HYPERPARAMETERS = (
+    "data and windows",
+    F("data", os.path.join(HERE, "data", "energydata_complete.csv.gz"), str,
+      "the UCI CSV, plain or gzip-compressed (.csv.gz)"),
+    F("INPUT_SEQUENCE_LENGTH", 36, utils.positive_int,
+      "readings per input window (36 = 6 hours)"),
+    F("OUTPUT_SEQUENCE_LENGTH", 1, utils.positive_int, "readings predicted per window"),
+    F("OUTPUT_SEQUENCE_STEPS_AHEAD", 1, utils.positive_int,
+      "how far ahead the first prediction is (1 = the next 10 minutes)"),
+    F("target_scale", "wh", ("wh", "log", "minmax"),
+      "the loss is the MSE of the standardised target in Wh, the error the RMSE "
+      "reports; log: of log(1 + Wh), which tames the peaks but optimises another "
+      "error; minmax: Wh scaled to [0, 1] on the training rows (the chapter's)"),
+    F("time_features", "on", ("on", "off"),
+      "time of day and day of week (sin, cos) and a weekend flag as inputs (the "
+      "chapter leaves time out)"),
+    "the network and its training",
+    F("RNN_LAYERS", rnn_layers("64:0.9,64:0.9"), rnn_layers,
+      "GRU layers as units:keep_prob (keep_prob is used with --dropout rnn)"),
+    F("dropout", "dense", ("dense", "rnn", "none"),
+      "dense: dropout on the dense layer's input (the chapter's first script); rnn: "
+      "on each GRU's output, as a DropoutWrapper (its second); one set of weights "
+      "either way"),
+    F("dense_keep_prob", 0.8, utils.probability,
+      "keep probability with --dropout dense (the chapter's tf.layers.dropout "
+      "drops half)"),
+    F("l2", 0.0, float,
+      "> 0: the chapter's 04_03, a tanh dense layer (as wide as the last GRU) with "
+      "this L2 (Frobenius) scale on its kernel, before the prediction",
+      metavar="SCALE"),
+    F("batch_size", 64, utils.positive_int, "windows per training step"),
+    F("optimizer", "adam", ("adam", "gd"),
+      "adam, or the chapter's plain gradient descent (gd), which needs a larger rate "
+      "and many more epochs"),
+    F("INITIAL_LEARNING_RATE", 0.003, utils.positive_float,
+      "the optimizer's starting rate (the chapter's text gives none)", resumable=True),
+    F("LEARNING_RATE_DECAY_STEPS", 1000, utils.positive_int,
+      "steps between learning-rate drops (staircase)"),
+    F("LEARNING_RATE_DECAY_RATE", 0.8, utils.probability, "factor applied at each drop"),
+    F("patience", 4, comparisons.non_negative_int,
+      "stop after this many epochs without a better validation RMSE (0: never stop "
+      "early, as the chapter)", resumable=True),
+    F("weights", "best", ("best", "last"),
+      "which weights forecast the test period: those of the epoch with the best "
+      "validation RMSE, or those of the last epoch (the chapter's)", resumable=True),
+    F("article", False, bool, "the chapter's recipe (04_01)"),
+) + comparisons.FLAGS
 
 
 # ---------------------------------------------------------------------------
@@ -395,31 +260,16 @@ def _min_span(x):
     return lo, np.where(hi > lo, hi - lo, 1.0)
 
 
-# The strong linear baseline's inputs, computed from the past of each window's
-# last reading (its origin): the last six readings, the same time yesterday of
-# each reading predicted, and the mean and standard deviation of the last 6 and
-# the last 18 readings; then the predicted time of day and day of week.
-DAY = 144                      # readings per day
-HISTORY_NAMES = (["reading_%d_back" % k for k in range(6)] + ["mean_6", "std_6",
-                 "mean_18", "std_18"])
-HISTORY_NEEDS = 17             # readings before the origin the rolling ones need
-
-
-def history_features(target, origins, ahead, out_len, times):
-    """[windows, features]: HISTORY_NAMES, the reading DAY steps before each
-    predicted one, and the predicted reading's time of day and day of week
-    (sin, cos). Only readings up to the origin are used (and yesterday's)."""
-    origins = np.asarray(origins)
-    lags = np.stack([target[origins - k] for k in range(6)], axis=1)
-    last6 = np.stack([target[origins - k] for k in range(6)], axis=1)
-    last18 = np.stack([target[origins - k] for k in range(18)], axis=1)
-    first_target = origins + ahead
-    yesterday = np.stack([target[first_target + j - DAY] for j in range(out_len)], axis=1)
-    return np.column_stack([lags, last6.mean(1), last6.std(1), last18.mean(1),
-                            last18.std(1), yesterday, times[first_target, :4]])
-
-
 Windows = collections.namedtuple("Windows", "in_seq out_seq in_rows target_rows history")
+
+
+def windows_at(features, target, in_rows, target_rows, history=None):
+    """The windows whose inputs are the rows `in_rows` [windows, L] and whose
+    targets are `target_rows` [windows, out_len] (history: rows of the
+    engineered features at each origin, or None)."""
+    return Windows(features[in_rows].astype(np.float32),
+                   target[target_rows][:, :, None].astype(np.float32), in_rows,
+                   target_rows, None if history is None else history[in_rows[:, -1]])
 
 
 def origins_in(rows, L, out_len, ahead, needs):
@@ -439,44 +289,21 @@ def make_windows(features, target, rows, L, out_len, ahead, history=None):
     `history` at the origins (None: none).
     """
     rows = np.asarray(rows)
-    needs = max(HISTORY_NEEDS, DAY - ahead) if history is not None else 0
+    needs = max(comparisons.HISTORY_NEEDS, comparisons.DAY - ahead) \
+        if history is not None else 0
     origins = origins_in(rows, L, out_len, ahead, needs)
-    in_rows = origins[:, None] - (L - 1) + np.arange(L)[None, :]
-    target_rows = origins[:, None] + ahead + np.arange(out_len)[None, :]
-    return Windows(features[in_rows].astype(np.float32),
-                   target[target_rows][:, :, None].astype(np.float32),
-                   in_rows, target_rows, None if history is None else history[origins])
+    return windows_at(features, target, origins[:, None] - (L - 1) + np.arange(L)[None, :],
+                      origins[:, None] + ahead + np.arange(out_len)[None, :], history)
 
 
 def split_rows(n, args):
-    """Row indices of training, validation and test.
-
-    forecast: consecutive periods in time order. paper: the authors' random 75/25
-    split of rows (fixed seed), with a fifth of the 75% kept for validation;
-    each row is then predicted from a window of predictors ending at it, or
-    --readings-after readings past it.
-    """
+    """Row indices of training, validation and test: consecutive periods in
+    time order (forecast), or the authors' random split of rows (paper)."""
     if args.protocol == "forecast":
         a = int(n * args.train_fraction)
         b = int(n * (args.train_fraction + args.val_fraction))
         return np.arange(a), np.arange(a, b), np.arange(b, n)
-    order = np.random.RandomState(1).permutation(np.arange(args.INPUT_SEQUENCE_LENGTH - 1, n))
-    test_n = int(round(len(order) * 0.25))
-    test, rest = np.sort(order[:test_n]), order[test_n:]
-    val_n = int(len(rest) * 0.2)
-    return np.sort(rest[val_n:]), np.sort(rest[:val_n]), test
-
-
-def paper_windows(features, target, rows, L, after=0):
-    """Windows of L predictor readings ending `after` readings past each given
-    row, target at that row. The split of rows is the same for every `after`;
-    the file's last `after` rows have no full window and are left out."""
-    rows = np.asarray(rows)
-    rows = rows[rows + after < len(features)]
-    in_rows = rows[:, None] - (L - 1) + after + np.arange(L)[None, :]
-    return Windows(features[in_rows].astype(np.float32),
-                   target[rows][:, None, None].astype(np.float32), in_rows, rows[:, None],
-                   None)
+    return comparisons.paper_split(n, args.INPUT_SEQUENCE_LENGTH - 1)
 
 
 Prepared = collections.namedtuple(
@@ -494,56 +321,34 @@ def prepare(args):
     scaled_x = scaler.features(features)
     L, ahead, out_len = (args.INPUT_SEQUENCE_LENGTH, args.OUTPUT_SEQUENCE_STEPS_AHEAD,
                          args.OUTPUT_SEQUENCE_LENGTH)
-    history = None
-    if forecast:
-        # computed for every row; each window only takes its origin's, and its
-        # origin is far enough into its own part for all of them to be inside
-        history = np.full((len(target), 10 + out_len + 4), np.nan)
-        ok = np.arange(max(HISTORY_NEEDS, DAY - ahead), len(target) - ahead - out_len + 1)
-        history[ok] = history_features(target, ok, ahead, out_len,
-                                       time_features(table.times))
+    history = comparisons.history_for_every_row(
+        target, ahead, out_len, time_features(table.times)) if forecast else None
     splits = collections.OrderedDict()
     for name, rows in (("train", train_rows), ("val", val_rows), ("test", test_rows)):
         if forecast:
             w = make_windows(scaled_x, target, rows, L, out_len, ahead, history)
         else:
-            w = paper_windows(scaled_x, target, rows, L, args.readings_after)
+            w = windows_at(scaled_x, target, *comparisons.paper_rows(
+                rows, L, len(target), args.readings_after))
         if len(w.in_seq) == 0:
             raise utils.DataError(args.data, "the %s part (%d rows) is too short for one "
                                              "window of %d readings%s" % (
                                                  name, len(rows), L, " and a day of "
                                                  "history" if forecast else ""))
         splits[name] = w
-    linear = LinearModel(splits["train"]) if forecast else None
-    history_scale = None
+    linear, history_scale = None, None
     if forecast:
+        linear = comparisons.LinearModel(splits["train"])
         h = splits["train"].history
         history_scale = (h.mean(axis=0), np.where(h.std(axis=0) > 0, h.std(axis=0), 1.0))
     return Prepared(table, names, scaler, splits, target, linear, history_scale)
-
-
-class LinearModel(object):
-    """The strong linear baseline: least squares from the history features
-    (plus a bias) to each predicted reading in Wh, fitted on the training
-    windows only."""
-
-    def __init__(self, train):
-        self.coef = np.linalg.lstsq(self._design(train), train.out_seq[:, :, 0],
-                                    rcond=None)[0]
-
-    @staticmethod
-    def _design(windows):
-        return np.column_stack([windows.history, np.ones(len(windows.history))])
-
-    def predict(self, windows):
-        return self._design(windows).dot(self.coef)
 
 
 # ---------------------------------------------------------------------------
 # Graph construction
 # ---------------------------------------------------------------------------
 EnergyGraph = collections.namedtuple("EnergyGraph", [
-    "graph", "in_seq", "out_seq", "history", "base", "training", "global_step",
+    "graph", "in_seq", "out_seq", "history", "training", "global_step",
     "learning_rate", "prediction", "truth", "mse", "loss", "train_step", "summaries",
     "init"])
 
@@ -552,12 +357,9 @@ def build_graph(INPUT_FEATURES, INPUT_SEQUENCE_LENGTH=36, OUTPUT_SEQUENCE_LENGTH
                 RNN_LAYERS=({"units": 32, "keep_prob": 1.0},), dropout="dense",
                 dense_keep_prob=0.8, l2=0.0, INITIAL_LEARNING_RATE=0.003,
                 LEARNING_RATE_DECAY_STEPS=1000, LEARNING_RATE_DECAY_RATE=0.8,
-                seed=0, device="/device:CPU:0", HISTORY_FEATURES=0, base=False,
-                optimizer="adam"):
-    """The chapter's graph. HISTORY_FEATURES > 0 adds a `history` input that
-    the dense layer reads beside the GRU's states; base=True adds a `base`
-    input (a forecast, standardised) to the dense layer's output, so that the
-    network learns the correction to it."""
+                optimizer="adam", seed=0, device="/device:CPU:0", HISTORY_FEATURES=0):
+    """The chapter's graph. HISTORY_FEATURES > 0 adds one input beyond it,
+    `history`, which the dense layer reads beside the GRUs' final states."""
     OUTPUT_FEATURES = 1
     graph = tf.Graph()
     with graph.as_default(), tf.device(device):
@@ -570,8 +372,6 @@ def build_graph(INPUT_FEATURES, INPUT_SEQUENCE_LENGTH=36, OUTPUT_SEQUENCE_LENGTH
             training = tf.placeholder_with_default(False, shape=[], name="dropout_switch")
             history = tf.placeholder(tf.float32, [None, HISTORY_FEATURES],
                                      name="history") if HISTORY_FEATURES else None
-            base_forecast = tf.placeholder(tf.float32, [None, OUTPUT_SEQUENCE_LENGTH],
-                                           name="base") if base else None
             with tf.variable_scope("learning_rate"):
                 global_step = tf.Variable(0, trainable=False, name="global_step")
                 learning_rate = tf.train.exponential_decay(
@@ -579,25 +379,25 @@ def build_graph(INPUT_FEATURES, INPUT_SEQUENCE_LENGTH=36, OUTPUT_SEQUENCE_LENGTH
                     LEARNING_RATE_DECAY_RATE, staircase=True, name="learning_rate")
 
         def keep(p):
-            """p while training, 1.0 otherwise: the fix for the article's tf.cond,
+            """p while training, 1.0 otherwise: the fix for the chapter's tf.cond,
             which switched between two separately built (and trained) networks."""
             return 1.0 - (1.0 - p) * tf.cast(training, tf.float32)
 
         with tf.variable_scope("recurrent_layer"):
-            gru_cells = [tf.nn.rnn_cell.GRUCell(num_units=layer["units"])
-                         for layer in RNN_LAYERS]
-            # The chapter's MultiRNNCell under dynamic_rnn, one layer after the
-            # other; with --dropout rnn each layer's output is dropped as its
-            # DropoutWrapper would, with masks that repeat (utils.dropout).
-            rnn_output, rnn_state = utils.rnn_layers(
-                gru_cells, in_seq, [keep(layer["keep_prob"]) for layer in RNN_LAYERS],
-                (lambda i: utils.step_seed(global_step, seed, i))
-                if dropout == "rnn" else None)
+            cells = [tf.nn.rnn_cell.GRUCell(num_units=layer["units"])
+                     for layer in RNN_LAYERS]
+            if dropout == "rnn":      # the chapter's second script
+                cells = [RepeatableDropoutWrapper(
+                    cell, keep(layer["keep_prob"]), utils.step_seed(global_step, seed, i))
+                    for i, (cell, layer) in enumerate(zip(cells, RNN_LAYERS))]
+            multi_cell = tf.nn.rnn_cell.MultiRNNCell(cells)
+            rnn_output, rnn_state = tf.nn.dynamic_rnn(multi_cell, in_seq,
+                                                      dtype=tf.float32)
 
         with tf.variable_scope("predictions"):
-            # The article's option 2: the final states of all layers together.
+            # The chapter's option 2: the final states of all layers together.
             output = tf.concat(values=rnn_state, axis=1)
-            if dropout == "dense":
+            if dropout == "dense":    # its first: tf.layers.dropout, masks that repeat
                 output = utils.dropout(output, keep(dense_keep_prob),
                                        utils.step_seed(global_step, seed, 100))
             if history is not None:
@@ -612,8 +412,6 @@ def build_graph(INPUT_FEATURES, INPUT_SEQUENCE_LENGTH=36, OUTPUT_SEQUENCE_LENGTH
             prediction = tf.layers.dense(inputs=output,
                                          units=OUTPUT_SEQUENCE_LENGTH * OUTPUT_FEATURES,
                                          name="prediction")
-            if base_forecast is not None:
-                prediction = prediction + base_forecast
             truth = tf.squeeze(input=out_seq, axis=2)
             mse = tf.losses.mean_squared_error(labels=truth, predictions=prediction)
             reg_losses = tf.get_collection(tf.GraphKeys.REGULARIZATION_LOSSES)
@@ -633,61 +431,83 @@ def build_graph(INPUT_FEATURES, INPUT_SEQUENCE_LENGTH=36, OUTPUT_SEQUENCE_LENGTH
             tf.summary.scalar("RMSE", tf.sqrt(mse)),
         ])
         init = tf.global_variables_initializer()
-    return EnergyGraph(graph, in_seq, out_seq, history, base_forecast, training,
-                       global_step, learning_rate, prediction, truth, mse, loss,
-                       train_step, summaries, init)
+    return EnergyGraph(graph, in_seq, out_seq, history, training, global_step,
+                       learning_rate, prediction, truth, mse, loss, train_step,
+                       summaries, init)
+
+
+class RepeatableDropoutWrapper(object):
+    """Stands for the chapter's tf.nn.rnn_cell.DropoutWrapper(cell,
+    output_keep_prob=...), with the same interface to MultiRNNCell and
+    dynamic_rnn, but masks that repeat: DropoutWrapper draws from a stateful
+    random op, whose stream restarts with every session (a resumed run would
+    drop other units) and, inside dynamic_rnn's loop, hands out numbers in an
+    order that varies. This one's mask comes from utils.dropout, a function of
+    the seed and the step; it is drawn once per window and kept at every time
+    step (what DropoutWrapper calls variational_recurrent)."""
+
+    def __init__(self, cell, output_keep_prob, seed):
+        self.cell, self.output_keep_prob, self.seed = cell, output_keep_prob, seed
+
+    @property
+    def state_size(self):
+        return self.cell.state_size
+
+    @property
+    def output_size(self):
+        return self.cell.output_size
+
+    def zero_state(self, batch_size, dtype):
+        return self.cell.zero_state(batch_size, dtype)
+
+    def __call__(self, inputs, state, scope=None):
+        output, new_state = self.cell(inputs, state, scope=scope)
+        return utils.dropout(output, self.output_keep_prob, self.seed), new_state
+
+
+def graph_for(args, data, seed, device):
+    return build_graph(len(data.names), args.INPUT_SEQUENCE_LENGTH,
+                       args.OUTPUT_SEQUENCE_LENGTH, args.RNN_LAYERS, args.dropout,
+                       args.dense_keep_prob, args.l2, args.INITIAL_LEARNING_RATE,
+                       args.LEARNING_RATE_DECAY_STEPS, args.LEARNING_RATE_DECAY_RATE,
+                       args.optimizer, seed, device,
+                       len(data.history_scale[0]) if uses_history(args) else 0)
 
 
 def uses_history(args):
     return args.protocol == "forecast" and args.features == "engineered"
 
 
-def uses_base(args):
-    return args.protocol == "forecast" and args.base == "linear"
-
-
-def graph_from_args(args, data, seed, device):
-    return build_graph(len(data.names), args.INPUT_SEQUENCE_LENGTH,
-                       args.OUTPUT_SEQUENCE_LENGTH, args.RNN_LAYERS, args.dropout,
-                       args.dense_keep_prob, args.l2, args.INITIAL_LEARNING_RATE,
-                       args.LEARNING_RATE_DECAY_STEPS, args.LEARNING_RATE_DECAY_RATE,
-                       seed, device,
-                       len(data.history_scale[0]) if uses_history(args) else 0,
-                       uses_base(args), args.optimizer)
-
-
 # ---------------------------------------------------------------------------
 # Training and evaluation
 # ---------------------------------------------------------------------------
 def network_inputs(g, data, windows):
-    """What the network is fed for `windows`, target aside: the windows, the
-    history features (standardised on training windows) and the base forecast
-    (the strong linear model's, in the target's scale)."""
+    """What the network is fed for `windows`, target aside: the windows, and the
+    history features (standardised on training windows)."""
     feed = {g.in_seq: windows.in_seq}
     if g.history is not None:
         mean, std = data.history_scale
         feed[g.history] = ((windows.history - mean) / std).astype(np.float32)
-    if g.base is not None:
-        feed[g.base] = data.scaler.target(
-            np.maximum(data.linear.predict(windows), 0)).astype(np.float32)
     return feed
 
 
-def predict_scaled(sess, g, inputs, batch=2048):
-    """The network's forecasts (standardised) for a whole feed of windows."""
-    count = len(inputs[g.in_seq])
-    out = [sess.run(g.prediction, {t: v[i:i + batch] for t, v in inputs.items()})
-           for i in range(0, count, batch)]
-    return np.concatenate(out)
+def base_forecast(data, windows, args):
+    """With --base linear, the strong linear model's forecast (in the target's
+    scale), which the network's output corrects; else 0."""
+    if not (args.protocol == "forecast" and args.base == "linear"):
+        return 0.0
+    return data.scaler.target(np.maximum(data.linear.predict(windows), 0))
 
 
-def scores(actual, predicted):
-    """RMSE, MAE, MAPE (%) and R2, all on watt-hours."""
-    actual, predicted = np.ravel(actual), np.ravel(predicted)
-    err = predicted - actual
-    return {"rmse": float(np.sqrt(np.mean(err ** 2))), "mae": float(np.mean(np.abs(err))),
-            "mape": float(100 * np.mean(np.abs(err) / actual)),
-            "r2": float(1 - np.sum(err ** 2) / np.sum((actual - actual.mean()) ** 2))}
+def evaluate(sess, g, data, windows, args, batch=2048):
+    """The network's forecast for `windows` in Wh (no dropout), and its scores
+    against the file's readings."""
+    inputs = network_inputs(g, data, windows)
+    scaled = np.concatenate([
+        sess.run(g.prediction, {t: v[i:i + batch] for t, v in inputs.items()})
+        for i in range(0, len(windows.in_seq), batch)]) + base_forecast(data, windows, args)
+    forecast = data.scaler.target_wh(scaled)
+    return forecast, comparisons.scores(data.raw_target[windows.target_rows], forecast)
 
 
 def train(sess, g, args, data, loop, writer):
@@ -695,8 +515,8 @@ def train(sess, g, args, data, loop, writer):
     the validation RMSE in Wh after each, which picks the best epoch."""
     train_windows, val_windows = data.splits["train"], data.splits["val"]
     inputs = network_inputs(g, data, train_windows)
-    target = data.scaler.target(train_windows.out_seq).astype(np.float32)
-    val_inputs = network_inputs(g, data, val_windows)
+    target = (data.scaler.target(train_windows.out_seq[:, :, 0]) -
+              base_forecast(data, train_windows, args))[:, :, None].astype(np.float32)
     val_target = data.scaler.target(val_windows.out_seq[:, :, 0])
     for epoch in loop.epochs():
         order = np.random.RandomState([args.seed % 2 ** 32, epoch]).permutation(
@@ -710,33 +530,31 @@ def train(sess, g, args, data, loop, writer):
                 fetches.append(g.summaries)
             results = sess.run(fetches, feed)
             loop.step_done(results[0], results[2] if len(results) > 2 else None)
-        val_scaled = predict_scaled(sess, g, val_inputs)
-        val_rmse_wh = scores(val_windows.out_seq[:, :, 0],
-                             data.scaler.target_wh(val_scaled))["rmse"]
+        forecast, found = evaluate(sess, g, data, val_windows, args)
         # on the scaled target, beside training's MSE and RMSE; and in Wh
-        val_mse = float(np.mean((val_scaled - val_target) ** 2))
+        val_mse = float(np.mean((data.scaler.target(forecast) - val_target) ** 2))
         utils.scalar_summary(writer, loop.step, MSE=val_mse, RMSE=np.sqrt(val_mse),
-                             RMSE_wh=val_rmse_wh)
+                             RMSE_wh=found["rmse"])
         loop.epoch_done(train_loss=float(np.mean(loop.epoch_losses())),
-                        val_rmse_wh=val_rmse_wh)
+                        val_rmse_wh=found["rmse"])
 
 
-Member = collections.namedtuple("Member", "seed val test log steps interrupted ckpts")
+Network = collections.namedtuple("Network", "seed val test log steps loop")
 
 
-def train_member(args, data, member, device):
+def train_network(args, data, member, device):
     """Train network `member` (from 0) of the ensemble, seed --seed + member,
     in --output-dir (the first) or --output-dir/member<N>; return its
-    validation and test forecasts in Wh from its best epoch."""
+    validation and test forecasts in Wh, from its best epoch."""
     member_args = argparse.Namespace(**vars(args))
     member_args.seed = args.seed + member
     if member:
         member_args.output_dir = os.path.join(args.output_dir, "member%d" % (member + 1))
-    g = graph_from_args(args, data, member_args.seed, device)
+    g = graph_for(args, data, member_args.seed, device)
     ckpts = utils.Checkpoints(g.graph, member_args.output_dir, keep_best=True)
     with utils.make_session(g.graph, args.threads) as sess:
         sess.run(g.init)
-        log = ckpts.resume_or_start(sess, args.resume, config_of(member_args))
+        log = ckpts.resume_or_start(sess, member_args)
         writers = utils.summary_writers(member_args.output_dir, g.graph,
                                         ("train", "validation"),
                                         int(sess.run(g.global_step)))
@@ -748,55 +566,19 @@ def train_member(args, data, member, device):
             train(sess, g, member_args, data, loop, writers["validation"])
         if args.weights == "best" and ckpts.saved(best=True):
             ckpts.restore(sess, best=True)    # forecasts from the best epoch
-        val, test = (data.scaler.target_wh(predict_scaled(
-            sess, g, network_inputs(g, data, data.splits[name]))) for name in ("val", "test"))
+        val, test = (evaluate(sess, g, data, data.splits[name], args)[0]
+                     for name in ("val", "test"))
     for writer in writers.values():
         writer.close()
-    return Member(member_args.seed, val, test, log, loop.step, loop.interrupted, ckpts)
-
-
-def _window_design(windows):
-    flat = windows.in_seq.reshape(len(windows.in_seq), -1).astype(np.float64)
-    return np.hstack([flat, np.ones((len(flat), 1))])
-
-
-def baselines(data):
-    """{name: forecast function of windows (Wh)}, each fitted, if at all, on
-    the training windows only. Past readings are inputs of the forecast
-    protocol only, so the paper's protocol has the window linear model alone."""
-    train = data.splits["train"]
-    coef = np.linalg.lstsq(_window_design(train), train.out_seq[:, :, 0], rcond=None)[0]
-    found = collections.OrderedDict()
-    if data.linear is not None:
-        # the last reading of the window, the same time yesterday, the strong
-        # linear model
-        found["persistence"] = lambda w: np.repeat(
-            data.raw_target[w.in_rows[:, -1]][:, None], w.target_rows.shape[1], axis=1)
-        found["seasonal_naive"] = lambda w: data.raw_target[w.target_rows - DAY]
-        found["strong_linear"] = data.linear.predict
-    # least squares on the flattened window of scaled inputs (plus a bias)
-    found["window_linear"] = lambda w: _window_design(w).dot(coef)
-    return found
+    return Network(member_args.seed, val, test, log, loop.step, loop)
 
 
 # ---------------------------------------------------------------------------
-# Plots and files
+# Plots
 # ---------------------------------------------------------------------------
-def write_predictions(path, dates, actual, predicted, others):
-    """One row per test window: the predicted reading's date, the file's value,
-    the GRU's forecast and each baseline's (`others`: {name: forecasts})."""
-    with io.open(path, "w", newline="", encoding="utf-8") as handle:
-        out = csv.writer(handle)
-        out.writerow(["date", "actual_wh", "predicted_wh"] +
-                     ["%s_wh" % name for name in others])
-        for i, date in enumerate(dates):
-            out.writerow([date, "%g" % actual[i], "%.3f" % predicted[i]] +
-                         ["%.3f" % values[i] for values in others.values()])
-
-
 def plot_week(path, times, actual, predicted, linear, show=False):
     plt = utils.pyplot(show)
-    n = min(len(times), 7 * DAY)
+    n = min(len(times), 7 * comparisons.DAY)
     fig, ax = plt.subplots(figsize=(12, 4))
     ax.plot(times[:n], actual[:n], color="black", linewidth=0.8, label="actual")
     ax.plot(times[:n], linear[:n], color="tab:blue", linewidth=0.6, alpha=0.7,
@@ -833,14 +615,45 @@ def plot_training(path, log, baselines, show=False):
 
 
 # ---------------------------------------------------------------------------
-# main
+# The command line: presets, checks, and the run from start to end
 # ---------------------------------------------------------------------------
+QUICK = dict(epochs=2, INPUT_SEQUENCE_LENGTH=12, RNN_LAYERS=rnn_layers("8:1.0"),
+             max_rows=3000, ensemble=1)
+# The chapter's way, wherever its text says what it is: plain gradient descent
+# on the decaying rate (its text gives no rate: 0.03 moves in the default
+# epochs), dropout through tf.layers.dropout at its default rate (0.5) on the
+# dense layer's input (04_01; --dropout rnn is 04_02, --l2 the
+# Frobenius_regularization layer of 04_03), every value min-max scaled to
+# [0, 1], no time features, the window the only input, a fixed number of
+# epochs and the last epoch's weights. Sizes its text does not give stay ours.
+ARTICLE = dict(optimizer="gd", INITIAL_LEARNING_RATE=0.03, dense_keep_prob=0.5,
+               dropout="dense", target_scale="minmax", time_features="off",
+               features="window", base="none", ensemble=1, patience=0, weights="last")
+
+
+def check(args):
+    """What the flags must satisfy together (None when they do)."""
+    if args.l2 < 0 or not math.isfinite(args.l2):
+        return "argument --l2: must be >= 0, got %s" % args.l2
+    if args.protocol == "forecast" and \
+            args.OUTPUT_SEQUENCE_STEPS_AHEAD + args.OUTPUT_SEQUENCE_LENGTH - 1 > \
+            comparisons.DAY:
+        return ("--OUTPUT_SEQUENCE_STEPS_AHEAD and --OUTPUT_SEQUENCE_LENGTH: the "
+                "forecast protocol predicts at most a day (%d readings) ahead, so that "
+                "yesterday's reading is known" % comparisons.DAY)
+    return comparisons.problem(args)
+
+
+def parse_args(argv=None):
+    return utils.parse(__file__, __doc__, HYPERPARAMETERS, argv, epochs=40, check=check,
+                       presets=[(("protocol", "paper"), comparisons.PAPER_PROTOCOL),
+                                ("article", ARTICLE), ("quick", QUICK)])
+
+
 def run(args):
-    config = config_of(args)
-    utils.refuse_changed_flags(args, config)
     data = prepare(args)
     splits = data.splits
-    device = utils.start_run(__file__, args)
+    device = utils.start_run(args)
     print("%s protocol: %d input features%s, windows of %d readings; %d training, %d "
           "validation, %d test windows; %s" % (
               args.protocol, len(data.names),
@@ -850,105 +663,40 @@ def run(args):
               len(splits["test"].in_seq),
               "an ensemble of %d GRUs" % args.ensemble if args.ensemble > 1 else "one GRU"),
           flush=True)
-    members = []
+    networks = []
     for member in range(args.ensemble):
         if args.ensemble > 1:
             print("== GRU %d of %d (seed %d)" % (member + 1, args.ensemble,
                                                  args.seed + member), flush=True)
-        members.append(train_member(args, data, member, device))
-        if members[-1].interrupted:
+        networks.append(train_network(args, data, member, device))
+        if networks[-1].loop.interrupted:
             break
-    # The ensemble's forecast: the mean of its members' (so far, if stopped).
-    val_pred = np.mean([m.val for m in members], axis=0)
-    test_pred = np.mean([m.test for m in members], axis=0)
-    first_log = members[0].log
-    interrupted = members[-1].interrupted
-
-    test, val = splits["test"], splits["val"]
-    # Actual values straight from the file, not round-tripped through the scaler.
-    actual = data.raw_target[test.target_rows]
-    val_actual = data.raw_target[val.target_rows]
-    others = collections.OrderedDict(
-        (name, predict(test)) for name, predict in baselines(data).items())
-    val_baselines = collections.OrderedDict(
-        (name, scores(val_actual, predict(val))["rmse"])
-        for name, predict in baselines(data).items() if name != "seasonal_naive")
-    gru = scores(actual, test_pred)
-    used = np.concatenate([splits["train"].target_rows.ravel(), val.target_rows.ravel()])
-    best = min(first_log["epochs"], key=lambda e: e["val_rmse_wh"]) \
-        if first_log["epochs"] else None
-    figures = collections.OrderedDict([
-        ("test_rmse_wh", gru["rmse"]), ("test_mae_wh", gru["mae"]),
-        ("test_mape_pct", gru["mape"]), ("test_r2", gru["r2"]),
-        ("val_rmse_wh", scores(val_actual, val_pred)["rmse"]),
-    ])
-    for name in ("persistence", "seasonal_naive", "strong_linear", "window_linear"):
-        found = scores(actual, others[name]) if name in others else {}
-        for key in ("rmse", "mae", "r2"):
-            figures["%s_%s%s" % (name, key, "" if key == "r2" else "_wh")] = \
-                found.get(key)
-    figures.update([
-        ("best_epoch", best["epoch"] if best else None),
-        ("epochs_run", len(first_log["epochs"])),
-        ("train_end_date", data.table.dates[int(used.max())]),
-        ("protocol", args.protocol),
-        ("test_windows", int(len(actual))),
-        ("members", [{"seed": m.seed, "steps": m.steps,
-                      "epochs_run": len(m.log["epochs"]),
-                      "val_rmse_wh": scores(val_actual, m.val)["rmse"],
-                      "test_rmse_wh": scores(actual, m.test)["rmse"]} for m in members]),
-    ])
-    first = test.target_rows[:, 0]
-    write_predictions(os.path.join(args.output_dir, "predictions.csv"),
-                      [data.table.dates[i] for i in first], actual[:, 0], test_pred[:, 0],
-                      collections.OrderedDict((k, v[:, 0]) for k, v in others.items()))
+    figures, actual, test_pred, others, val_baselines = comparisons.compare(
+        data, networks, args)
+    first = splits["test"].target_rows[:, 0]
+    comparisons.write_predictions(
+        os.path.join(args.output_dir, "predictions.csv"),
+        [data.table.dates[i] for i in first], actual[:, 0], test_pred[:, 0],
+        collections.OrderedDict((k, v[:, 0]) for k, v in others.items()))
     if args.protocol == "forecast":
         plot_week(os.path.join(args.output_dir, "week.png"),
                   [data.table.times[i] for i in first], actual[:, 0], test_pred[:, 0],
                   others["strong_linear"][:, 0], args.show)
-    if first_log["epochs"]:
-        plot_training(os.path.join(args.output_dir, "training.png"), first_log,
+    if networks[0].log["epochs"]:
+        plot_training(os.path.join(args.output_dir, "training.png"), networks[0].log,
                       val_baselines, args.show)
-    steps = sum(m.steps for m in members)
-    utils.write_metrics(args, __file__, figures, steps,
-                        sum(m.log["train_seconds"] for m in members), config,
-                        interrupted=interrupted, history=first_log["epochs"])
-    print_results(figures, args)
+    utils.write_metrics(args, figures, sum(n.steps for n in networks),
+                        sum(n.log["train_seconds"] for n in networks),
+                        interrupted=networks[-1].loop.interrupted,
+                        history=networks[0].log["epochs"])
+    comparisons.print_results(figures, args)
     if args.show:
         utils.pyplot(True).show()
-    utils.stop_if_interrupted(interrupted, steps, members[-1].ckpts)
-
-
-def print_results(f, args):
-    if args.protocol == "paper":
-        print("\ntest share: %d rows drawn at random from the whole period"
-              % f["test_windows"])
-    else:
-        print("\ntest period: %d windows after %s"
-              % (f["test_windows"], f["train_end_date"]))
-    print("  %-24s RMSE %7.2f Wh   MAE %6.2f Wh   R2 %5.2f   MAPE %5.1f%%"
-          % ("GRU" + (" (%d averaged)" % args.ensemble if args.ensemble > 1 else
-                      " (best epoch %s)" % f["best_epoch"] if args.weights == "best" else
-                      " (last epoch %s)" % f["epochs_run"]),
-             f["test_rmse_wh"], f["test_mae_wh"], f["test_r2"], f["test_mape_pct"]))
-    for name, label in (("strong_linear", "strong linear"),
-                        ("persistence", "persistence"),
-                        ("seasonal_naive", "same time yesterday"),
-                        ("window_linear", "linear on the window")):
-        if f[name + "_rmse_wh"] is not None:
-            print("  %-24s RMSE %7.2f Wh   MAE %6.2f Wh   R2 %5.2f"
-                  % (label, f[name + "_rmse_wh"], f[name + "_mae_wh"], f[name + "_r2"]))
-    if args.protocol == "paper":
-        print("the paper's test-set figures (Candanedo et al. 2017, their own split):")
-        for name, p in PAPER.items():
-            print("  %-24s RMSE %7.2f Wh   R2 %5.2f%s" % (
-                name, p["rmse"], p["r2"], "   MAPE %5.1f%%" % p["mape"] if "mape" in p
-                else ""))
+    utils.stop_if_interrupted(networks[-1].loop, args)
 
 
 def main(argv=None):
-    args = parse_args(argv)
-    return utils.run_guarded(__file__, run, args)
+    return utils.main(__file__, parse_args, run, argv)
 
 
 if __name__ == "__main__":

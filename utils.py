@@ -162,8 +162,8 @@ class Flag(object):
                  aliases=(), **argparse_extra):
         self.name, self.default, self.kind, self.help = name, default, kind, help
         self.resumable, self.saved, self.extra = resumable, saved, argparse_extra
-        flag = "--" + name.replace("_", "-")
-        self.options = [flag] + ([flag.lower()] if name != name.lower() else []) + \
+        dashed = "--" + name.lower().replace("_", "-")
+        self.options = ([dashed] if name == name.lower() else ["--" + name, dashed]) + \
             list(aliases)
 
     def add_to(self, group):

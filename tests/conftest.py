@@ -24,6 +24,12 @@ def read_metrics(folder):
         return json.load(handle)
 
 
+def read_log(folder):
+    """The run log saved beside the checkpoints in `folder`."""
+    with open(os.path.join(str(folder), "run_log.json")) as handle:
+        return json.load(handle)
+
+
 def figures_of(metrics):
     """metrics.json without what may differ between equal runs (the clock)."""
     return {k: v for k, v in metrics.items() if k not in NOT_FIGURES}
@@ -67,35 +73,40 @@ def run_quietly(main, argv):
         return main(argv)
 
 
-def run_stopped_at(main, argv, step, monkeypatch):
-    """main(argv), with a real Ctrl-C (SIGINT to this process) delivered right
-    after training step `step`. Returns the exit status."""
+def run_stopped_at(main, argv, step, monkeypatch, signum=signal.SIGINT):
+    """main(argv), with a real signal (Ctrl-C's SIGINT, or SIGTERM) delivered
+    to this process right after training step `step`. Returns the exit status."""
     import utils
+    step_done = utils.TrainingLoop.step_done
 
-    def ctrl_c_at(loop):
+    def then_signal(loop, *args, **kwargs):
+        step_done(loop, *args, **kwargs)
         if loop.step == step:
-            os.kill(os.getpid(), signal.SIGINT)
-    monkeypatch.setattr(utils.TrainingLoop, "after_step", staticmethod(ctrl_c_at))
+            os.kill(os.getpid(), signum)
+    monkeypatch.setattr(utils.TrainingLoop, "step_done", then_signal)
     try:
         return run_quietly(main, argv)
     finally:
-        monkeypatch.setattr(utils.TrainingLoop, "after_step", None)
+        monkeypatch.setattr(utils.TrainingLoop, "step_done", step_done)
 
 
-def check_resume_is_exact(main, flags, tmp_path, monkeypatch, stop_at, at_stop=None):
-    """Run `flags` once uninterrupted and once stopped after step `stop_at` then
-    resumed; both must end with the same figures. at_stop(folder), if given,
-    looks at the interrupted run's folder before the resume. Returns
-    (uninterrupted, stopped, resumed) metrics."""
+def check_resume_is_exact(main, flags, tmp_path, monkeypatch, stop_at, at_stop=None,
+                          signum=signal.SIGINT, resume_flags=None):
+    """Run `flags` once uninterrupted and once stopped by `signum` after step
+    `stop_at`, then resumed (with `resume_flags`, by default the same flags);
+    both must end with the same figures. at_stop(folder), if given, looks at
+    the interrupted run's folder before the resume. Returns (uninterrupted,
+    stopped, resumed) metrics."""
     whole, part = str(tmp_path / "whole"), str(tmp_path / "part")
     assert run_quietly(main, flags + ["--output-dir", whole]) == 0
     assert run_stopped_at(main, flags + ["--output-dir", part], stop_at,
-                          monkeypatch) == 130
+                          monkeypatch, signum) == 128 + signum
     stopped = read_metrics(part)
     assert stopped["interrupted"] is True and stopped["steps"] == stop_at
     if at_stop is not None:
         at_stop(part)
-    assert run_quietly(main, flags + ["--output-dir", part, "--resume"]) == 0
+    again = flags if resume_flags is None else resume_flags
+    assert run_quietly(main, again + ["--output-dir", part, "--resume"]) == 0
     resumed = read_metrics(part)
     assert resumed["interrupted"] is False
     assert figures_of(resumed) == figures_of(read_metrics(whole))

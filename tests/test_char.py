@@ -248,7 +248,8 @@ def test_sample_prints_exactly_n_characters_of_the_vocabulary(trained):
     result = run_script("char_rnn.py", "--output-dir", str(trained), "--sample", "300")
     assert result.returncode == 0, result.stderr
     vocab = json.loads((trained / "vocab.json").read_text())["vocab"]
-    assert len(result.stdout) == 300
+    # the prime, then what the model wrote after it
+    assert result.stdout.startswith("PROSPERO.") and len(result.stdout) == 9 + 300
     assert set(result.stdout) <= set(vocab)
 
 
@@ -258,7 +259,7 @@ def test_sample_is_seeded_and_checks_the_prime(trained, capsys):
     for _ in range(2):
         char_rnn.main(["--output-dir", str(trained), "--sample", "50", "--seed", "3"])
         outs.append(capsys.readouterr().out)
-    assert outs[0] == outs[1] and len(outs[0]) == 50
+    assert outs[0] == outs[1] and len(outs[0]) == len("PROSPERO.") + 50
     assert char_rnn.main(["--output-dir", str(trained), "--sample", "5",
                           "--prime", "PROSPERO\u00e9@"]) == 2
     err = capsys.readouterr().err
@@ -320,3 +321,32 @@ def test_resume_refuses_a_text_with_another_vocabulary(trained, tmp_path, capsys
     err = capsys.readouterr().err
     assert "--data" in err and str(other) in err
     assert sorted(os.listdir(str(trained))) == before
+
+
+def test_rnn_layers_without_dropout_compute_what_multirnncell_does():
+    rng = np.random.RandomState(0)
+    inputs = rng.rand(3, 6, 2).astype(np.float32)
+    outs = []
+    for stacked in (True, False):
+        graph = utils.tf.Graph()
+        with graph.as_default():
+            utils.tf.set_random_seed(1)
+            x = utils.tf.constant(inputs)
+            cells = [utils.tf.nn.rnn_cell.GRUCell(4), utils.tf.nn.rnn_cell.GRUCell(5)]
+            if stacked:
+                out, state = utils.tf.nn.dynamic_rnn(
+                    utils.tf.nn.rnn_cell.MultiRNNCell(cells), x, dtype=utils.tf.float32)
+            else:
+                out, state = char_rnn.rnn_layers(cells, x)
+            weights = sorted(utils.tf.trainable_variables(), key=lambda v: v.op.name)
+            init = utils.tf.global_variables_initializer()
+        with utils.tf.Session(graph=graph) as sess:
+            sess.run(init)
+            if outs:      # the second graph gets the first one's weights
+                for v, value in zip(weights, outs[0][2]):
+                    v.load(value, sess)
+            outs.append(sess.run([out, state]) + [sess.run(weights)])
+    np.testing.assert_allclose(outs[0][0], outs[1][0], rtol=1e-5)
+    for a, b in zip(outs[0][1], outs[1][1]):
+        np.testing.assert_allclose(a, b, rtol=1e-5)
+    assert outs[0][0].shape == (3, 6, 5)

@@ -2,12 +2,16 @@
 never override a flag you gave, --resume refuses other model flags before
 touching anything, an interrupted run resumes to the same figures, the same
 seed gives the same figures, and --output-dir must be a folder."""
+import os
+import signal
+
 import pytest
 
 import char_rnn
 import echo_rnn
 import energy_gru
 import parity_rnn
+import utils
 from conftest import (check_resume_is_exact, folder_fingerprint, figures_of,
                       read_events, read_metrics, run_quietly, run_stopped_at)
 
@@ -66,7 +70,7 @@ def test_help_lists_the_flags_that_may_change_on_resume(capsys):
     with pytest.raises(SystemExit):
         char_rnn.main(["--help"])
     out = " ".join(capsys.readouterr().out.split())
-    assert "these flags may differ from the interrupted run's: --epochs" in out
+    assert "These may be given anew: --epochs" in out
     assert "--patience" in out and "--learning-rate" in out
 
 
@@ -81,8 +85,9 @@ def test_output_dir_naming_a_file_exits_2_with_one_line(script, tmp_path, capsys
             main(["--quick", "--output-dir", str(where)])
         assert exc.value.code == 2
         err = capsys.readouterr().err
-        assert err.strip().splitlines()[-1].endswith(
-            "argument --output-dir: %s is a file, not a folder" % path)
+        assert len(err.strip().splitlines()) == 1
+        assert "error: argument --output-dir: %s is a file, not a folder" % path in err
+        assert "--help" in err
         assert "Traceback" not in err
     assert path.read_text() == "keep me"
 
@@ -198,3 +203,82 @@ def test_same_seed_same_figures_at_default_threads(script, tmp_path):
                                           str(tmp_path / name)]) == 0
         runs.append(figures_of(read_metrics(tmp_path / name)))
     assert runs[0] == runs[1]
+
+
+# --- what real machines do to long runs (signals, kill -9, a second run) ---------
+ECHO = ["--quick", "--epochs", "3", "--learning-rate", "0.2"]       # 333 steps an epoch
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
+def test_a_stopped_run_continues_with_the_command_it_prints(signum, tmp_path, monkeypatch,
+                                                            capsys):
+    """Ctrl-C and SIGTERM (what timeout, kill and batch schedulers send) both
+    save and exit 130 / 143 with the whole command that continues the run;
+    that command alone, none of the run's flags repeated, continues the
+    checkpoint's run (its 3 epochs, its learning rate) to the same figures."""
+    said = []
+
+    def the_command(folder):
+        said.append(capsys.readouterr().err)
+    check_resume_is_exact(echo_rnn.main, ECHO, tmp_path, monkeypatch, 500, the_command,
+                          signum=signum, resume_flags=[])
+    assert said[0].strip().splitlines()[-1].endswith(
+        "continue with: python echo_rnn.py --resume --output-dir %s" % (tmp_path / "part"))
+    assert read_metrics(tmp_path / "part")["config"]["learning_rate"] == 0.2
+
+
+def torn(folder, log_before, checkpoint_after):
+    """The files a run killed while saving leaves: the weights of the newest
+    save half written, and the previous save's run log."""
+    checkpoints = os.path.join(folder, "checkpoints")
+    with open(os.path.join(checkpoints, utils.LOG_FILE), "w") as handle:
+        handle.write(log_before)
+    data = [n for n in os.listdir(checkpoints) if n.startswith(checkpoint_after + ".data")]
+    with open(os.path.join(checkpoints, data[0]), "r+b") as handle:
+        handle.truncate(10)
+
+
+@pytest.mark.slow
+def test_a_run_killed_while_saving_resumes_exactly_from_the_save_before(
+        tmp_path, monkeypatch):
+    whole, part = str(tmp_path / "whole"), str(tmp_path / "part")
+    assert run_quietly(echo_rnn.main, ECHO + ["--output-dir", whole]) == 0
+    assert run_stopped_at(echo_rnn.main, ECHO + ["--output-dir", part], 400,
+                          monkeypatch) == 130
+    log_400 = open(os.path.join(part, "checkpoints", utils.LOG_FILE)).read()
+    assert run_stopped_at(echo_rnn.main, ["--resume", "--output-dir", part], 800,
+                          monkeypatch) == 130
+    torn(part, log_400, "model-800")
+    os.remove(os.path.join(part, "metrics.json"))          # a killed run writes none
+    assert run_quietly(echo_rnn.main, ["--resume", "--output-dir", part]) == 0
+    assert figures_of(read_metrics(part)) == figures_of(read_metrics(whole))
+
+
+@pytest.mark.slow
+def test_a_run_log_naming_a_lost_checkpoint_is_refused_in_one_line(tmp_path, capsys):
+    out = str(tmp_path / "run")
+    assert run_quietly(echo_rnn.main, ["--quick", "--epochs", "1", "--output-dir", out]) == 0
+    for name in os.listdir(os.path.join(out, "checkpoints")):
+        if name.startswith("model-"):
+            os.remove(os.path.join(out, "checkpoints", name))
+    capsys.readouterr()
+    assert echo_rnn.main(["--resume", "--output-dir", out]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and "no checkpoint to continue here" in err
+
+
+@pytest.mark.slow
+def test_a_second_run_on_the_same_output_dir_is_refused(tmp_path, capsys):
+    out = str(tmp_path / "run")
+    other = utils.OutputDir(out)           # as a run in another terminal holds it
+    try:
+        assert echo_rnn.main(["--quick", "--output-dir", out]) == 2
+        err = capsys.readouterr().err.strip()
+        assert len(err.splitlines()) == 1 and out in err
+        assert "another run is using this folder (pid %d" % os.getpid() in err
+        assert os.listdir(out) == [".lock"]
+    finally:
+        other.release()
+    # the lock a killed run leaves behind (no process holds it) is taken over
+    assert run_quietly(echo_rnn.main, ["--quick", "--epochs", "1", "--output-dir", out]) == 0

@@ -8,9 +8,10 @@ import os
 import numpy as np
 import pytest
 
+import energy_comparisons
 import energy_gru
 import utils
-from conftest import read_metrics, run_quietly
+from conftest import read_log, read_metrics, run_quietly
 
 DATA = os.path.join(energy_gru.HERE, "data", "energydata_complete.csv.gz")
 
@@ -105,7 +106,7 @@ def test_history_features_by_hand_and_from_the_past_only(table):
     y = table.values[:, table.columns.index("Appliances")].copy()
     times = energy_gru.time_features(table.times)
     origins = np.array([200, 5000, 12345, 19000])
-    h = energy_gru.history_features(y, origins, 1, 1, times)
+    h = energy_comparisons.history_features(y, origins, 1, 1, times)
     for row, o in zip(h, origins):
         last18 = [y[o - k] for k in range(18)]
         expected = [y[o - k] for k in range(6)] + [
@@ -117,8 +118,8 @@ def test_history_features_by_hand_and_from_the_past_only(table):
         changed = future.copy()
         changed[o + 1:] = -999.0          # the predicted reading and all after it
         np.testing.assert_array_equal(
-            energy_gru.history_features(changed, [o], 1, 1, times),
-            energy_gru.history_features(future, [o], 1, 1, times))
+            energy_comparisons.history_features(changed, [o], 1, 1, times),
+            energy_comparisons.history_features(future, [o], 1, 1, times))
 
 
 def test_time_split_scaling_and_no_leakage():
@@ -186,7 +187,8 @@ def test_paper_windows_end_k_readings_after_the_row_and_never_hold_energy(table)
     L, n = 36, len(target)
     rows = np.array([35, 5000, n - 7, n - 6, n - 1])
     for after in (0, 6):
-        w = energy_gru.paper_windows(features, target, rows, L, after)
+        w = energy_gru.windows_at(features, target,
+                                  *energy_comparisons.paper_rows(rows, L, n, after))
         kept = rows if after == 0 else rows[:3]        # no full window after n - 7
         want_rows = kept[:, None] - 35 + after + np.arange(36)
         np.testing.assert_array_equal(w.in_rows, want_rows)
@@ -279,7 +281,7 @@ def test_the_articles_graph_has_the_chapters_scopes():
         "gd", 0.5, "minmax", "window", "off", 1, 0, "last")
     data = energy_gru.prepare(args)
     assert "day_sin" not in data.names and data.history_scale is not None
-    g = energy_gru.graph_from_args(args, data, 1, "/device:CPU:0")
+    g = energy_gru.graph_for(args, data, 1, "/device:CPU:0")
     with g.graph.as_default():
         names = {v.op.name for v in utils.tf.global_variables()}
         reg = utils.tf.get_collection(utils.tf.GraphKeys.REGULARIZATION_LOSSES)
@@ -289,7 +291,7 @@ def test_the_articles_graph_has_the_chapters_scopes():
             "predictions/prediction/kernel"} <= names
     assert any(n.startswith("recurrent_layer/") for n in names)
     assert g.in_seq.op.name == "inputs/predictors" and g.out_seq.op.name == "inputs/target"
-    assert g.history is None and g.base is None and len(reg) == 1
+    assert g.history is None and len(reg) == 1
     assert "ApplyGradientDescent" in ops and "ApplyAdam" not in ops
     assert not any(n.endswith("/Adam") for n in names)
 
@@ -405,4 +407,4 @@ def test_an_ensemble_forecasts_the_mean_of_its_members(tmp_path):
     m = read_metrics(tmp_path / "ab")
     assert [x["seed"] for x in m["members"]] == [5, 6]
     assert m["steps"] == sum(x["steps"] for x in m["members"])
-    assert utils.read_log(str(tmp_path / "ab" / "member2" / "checkpoints"))
+    assert read_log(str(tmp_path / "ab" / "member2" / "checkpoints"))

@@ -97,7 +97,7 @@ def test_article_builds_the_books_graph():
     Adam; the per-string lengths have a name of their own."""
     args = parity_rnn.parse_args(["--article"])
     assert args.book and (args.cell, args.activation, args.target) == ("rnn", "relu", "sum")
-    g = parity_rnn.graph_for(parity_rnn.config_of(args))
+    g = parity_rnn.graph_for(vars(args))
     with g.graph.as_default():
         shapes = {v.op.name: v.shape.as_list() for v in utils.tf.trainable_variables()}
         ops = {op.type for op in g.graph.get_operations()}

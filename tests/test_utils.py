@@ -3,6 +3,8 @@ import argparse
 import json
 import os
 import signal
+import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -33,34 +35,110 @@ def test_flag_types(func, good, bad):
             func(text)
 
 
-def demo_parser():
-    parser = utils.make_parser("demo_script.py", "doc", default_epochs=7)
-    parser.add_argument("--size", type=int, default=100)
-    parser.add_argument("--book", action="store_true")
-    return parser
+F = utils.Flag
+DEMO = ("demo group",
+        F("size", 100, int, "a size"),
+        F("rate", 0.5, float, "a rate that may change on resume", resumable=True),
+        F("book", False, bool, "a preset flag", aliases=("--article",)),
+        F("RATE_OF_DECAY", 0.8, float, "a chapter name in capitals"),
+        F("mode", None, str, "not part of the config", saved=False))
+
+
+def demo(argv, presets=(), output_dir=None):
+    argv = list(argv) + (["--output-dir", str(output_dir)] if output_dir else [])
+    return utils.parse("/x/demo_script.py", "doc", DEMO, argv, epochs=7, presets=presets)
 
 
 def test_common_flags_and_presets():
-    args = utils.parse(demo_parser(), [])
+    args = demo([])
     assert args.epochs == 7 and args.seed == 42 and args.device == "auto"
     assert args.output_dir == os.path.join("runs", "demo_script")
+    assert args.script == "demo_script.py"
     presets = [("book", {"epochs": 50, "size": 3}), ("quick", {"epochs": 1, "size": 2})]
-    args = utils.parse(demo_parser(), ["--quick", "--size", "5"], presets)
+    args = demo(["--quick", "--size", "5"], presets)
     assert args.epochs == 1
     assert args.size == 5          # a flag given on the command line wins
-    args = utils.parse(demo_parser(), ["--quick", "--size", "100"], presets)
+    args = demo(["--quick", "--size", "100"], presets)
     assert args.size == 100        # ... also when it equals the default
-    args = utils.parse(demo_parser(), ["--book", "--quick"], presets)
-    assert (args.epochs, args.size) == (1, 2)      # the later preset wins
-    args = utils.parse(demo_parser(), ["--book", "--epochs=7"], presets)
+    args = demo(["--article", "--quick"], presets)
+    assert args.book and (args.epochs, args.size) == (1, 2)      # the later preset wins
+    args = demo(["--book", "--epochs=7"], presets)
     assert (args.epochs, args.size) == (7, 3)
+    # a capitalised name is also accepted in lower case with dashes
+    assert demo(["--rate-of-decay", "0.5"]).RATE_OF_DECAY == 0.5
+    assert demo(["--RATE_OF_DECAY", "0.25"]).RATE_OF_DECAY == 0.25
+    assert "mode" not in utils.config_of(demo([]))
+    assert utils.config_of(demo([]))["size"] == 100
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["--sise", "3"], "argument --sise: no such flag; did you mean --size?"),
+    (["--epoch", "3"], "argument --epoch: no such flag; did you mean --epochs?"),
+    (["--siz", "3"], "did you mean --size?"),            # no abbreviations
+    (["--size", "x"], "argument --size: invalid int value: 'x'"),
+    (["--threads", "-1"], "argument --threads: must be >= 0"),
+])
+def test_a_bad_flag_is_one_error_line_naming_it(argv, message, capsys):
+    with pytest.raises(SystemExit) as exc:
+        demo(argv)
+    assert exc.value.code == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith("demo_script.py: error: ")
+    assert message in err and "demo_script.py --help lists every flag" in err
+
+
+def test_flags_are_checked_before_tensorflow_is_imported(tmp_path):
+    """A mistyped flag is answered without loading TensorFlow (seconds)."""
+    code = ("import sys; sys.path.insert(0, %r); import echo_rnn\n"
+            "try:\n    echo_rnn.main(['--epocs', '3'])\n"
+            "except SystemExit as e:\n    print(e.code, 'tensorflow' in sys.modules)"
+            % os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    out = subprocess.run([sys.executable, "-c", code], stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE, universal_newlines=True)
+    assert out.stdout.split() == ["2", "False"]
+    assert "did you mean --epochs?" in out.stderr
 
 
 def test_given_flags_tells_given_from_defaulted():
-    parser = demo_parser()
+    parser = utils.make_parser("demo.py", "doc", DEMO, 7)
     assert utils.given_flags(parser, ["--size", "100", "--quick"]) == {"size", "quick"}
     assert utils.given_flags(parser, []) == set()
     assert parser.parse_args([]).size == 100       # the defaults are back
+
+
+def saved_run(folder, config, step=3):
+    """What a run leaves in checkpoints/: the weights' index and the run log."""
+    ckpts = folder / "checkpoints"
+    ckpts.mkdir(parents=True)
+    (ckpts / ("model-%d.index" % step)).write_text("")
+    (ckpts / utils.LOG_FILE).write_text(json.dumps(
+        {"config": config, "checkpoint": "model-%d" % step}))
+
+
+def test_resume_continues_with_the_checkpoints_flags(tmp_path):
+    saved = utils.config_of(demo(["--size", "3", "--rate", "0.1", "--epochs", "12"]))
+    saved_run(tmp_path, saved)
+    args = demo(["--resume"], output_dir=tmp_path)
+    assert (args.size, args.rate, args.epochs) == (3, 0.1, 12)   # the checkpoint's
+    args = demo(["--resume", "--epochs", "20", "--rate", "0.2"], output_dir=tmp_path)
+    assert (args.size, args.rate, args.epochs) == (3, 0.2, 20)   # given anew: allowed
+    args = demo(["--resume", "--size", "3"], output_dir=tmp_path)  # the same value
+    assert args.size == 3
+    with pytest.raises(utils.DataError) as err:
+        demo(["--resume", "--size", "4", "--seed", "1"], output_dir=tmp_path)
+    assert "--resume refused" in str(err.value)
+    assert "--size 3 (checkpoint) vs 4 (now)" in str(err.value)
+    assert "--seed 42 (checkpoint) vs 1 (now)" in str(err.value)
+
+
+def test_resume_without_a_checkpoint_is_refused(tmp_path):
+    with pytest.raises(utils.DataError, match="no checkpoint to continue here"):
+        demo(["--resume"], output_dir=tmp_path / "mistyped")
+    # a run log whose checkpoint is gone is no checkpoint either
+    saved_run(tmp_path, utils.config_of(demo([])))
+    os.remove(str(tmp_path / "checkpoints" / "model-3.index"))
+    with pytest.raises(utils.DataError, match="no checkpoint"):
+        demo(["--resume"], output_dir=tmp_path)
 
 
 def test_device_choice():
@@ -99,13 +177,16 @@ def test_write_json_atomic_keeps_the_old_file_when_writing_fails(tmp_path):
     assert os.listdir(str(tmp_path)) == ["m.json"]
 
 
-def test_write_metrics_has_the_common_keys(tmp_path):
-    args = argparse.Namespace(seed=5, output_dir=str(tmp_path))
-    utils.write_metrics(args, "/x/some.py", {"acc": 0.5}, 12, 1.23456, {"k": 1})
+def test_write_metrics_has_the_common_keys_and_ordinary_permissions(tmp_path):
+    args = demo(["--seed", "5"], output_dir=tmp_path)
+    utils.write_metrics(args, {"acc": 0.5}, 12, 1.23456)
     m = json.load(open(str(tmp_path / "metrics.json")))
-    assert m["acc"] == 0.5 and m["script"] == "some.py" and m["steps"] == 12
-    assert m["seed"] == 5 and m["config"] == {"k": 1} and m["train_seconds"] == 1.235
+    assert m["acc"] == 0.5 and m["script"] == "demo_script.py" and m["steps"] == 12
+    assert m["seed"] == 5 and m["config"]["size"] == 100 and m["train_seconds"] == 1.235
     assert m["tensorflow_version"] == utils.tensorflow_version()
+    (tmp_path / "plain.txt").write_text("x")       # what open() gives under this umask
+    mode = os.stat(str(tmp_path / "plain.txt")).st_mode & 0o777
+    assert os.stat(str(tmp_path / "metrics.json")).st_mode & 0o777 == mode
 
 
 def test_check_finite():
@@ -116,32 +197,53 @@ def test_check_finite():
         utils.check_finite(np.array([1.0, np.inf]), 2)
 
 
-def test_run_guarded_exit_statuses(capsys):
-    def raiser(exc):
-        def body(args):
+def test_main_exit_statuses(capsys):
+    def ending(exc):
+        def run(args):
             raise exc
-        return body
-    assert utils.run_guarded("s.py", lambda a: None, None) == 0
-    assert utils.run_guarded("s.py", raiser(utils.DataError("d.csv", "line 3: bad")),
-                             None) == 2
+        return run
+    parse = demo
+    assert utils.main("s.py", parse, lambda a: None, []) == 0
+    assert utils.main("s.py", parse, ending(utils.DataError("d.csv", "line 3: bad")),
+                      []) == 2
     assert capsys.readouterr().err.strip() == "s.py: error: d.csv: line 3: bad"
-    assert utils.run_guarded("s.py", raiser(utils.Diverged("nan")), None) == 1
-    assert utils.run_guarded("s.py", raiser(utils.Interrupted("x")), None) == 130
+    assert utils.main("s.py", parse, ending(utils.Diverged("nan")), []) == 1
+    assert utils.main("s.py", parse, ending(utils.Interrupted(2, "x")), []) == 130
+    assert utils.main("s.py", parse, ending(utils.Interrupted(15, "x")), []) == 143
+    # Ctrl-C before training (while TensorFlow loads, say): one line, no traceback
+    capsys.readouterr()
+    assert utils.main("s.py", parse, ending(KeyboardInterrupt()), []) == 130
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "interrupted" in err and "Traceback" not in err
     with pytest.raises(ValueError):
-        utils.run_guarded("s.py", raiser(ValueError("a bug")), None)
+        utils.main("s.py", parse, ending(ValueError("a bug")), [])
 
 
-def test_stop_request_turns_the_first_ctrl_c_into_a_flag():
-    # whatever handled SIGINT before (Python's default, or SIG_IGN when the
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
+def test_stop_request_turns_the_first_signal_into_a_request(signum):
+    # whatever handled the signal before (Python's default, or SIG_IGN when the
     # suite runs as a background job) is put back afterwards
-    before = signal.getsignal(signal.SIGINT)
+    before = signal.getsignal(signum)
     with utils.StopRequest() as stop:
         assert not stop.requested
-        os.kill(os.getpid(), signal.SIGINT)
-        assert stop.requested
+        os.kill(os.getpid(), signum)
+        assert stop.requested == signum
         with pytest.raises(KeyboardInterrupt):
-            os.kill(os.getpid(), signal.SIGINT)
-    assert signal.getsignal(signal.SIGINT) is before
+            os.kill(os.getpid(), signum)
+    assert signal.getsignal(signum) is before
+
+
+def test_a_second_run_on_one_output_dir_is_refused(tmp_path):
+    lock = utils.OutputDir(str(tmp_path / "run"))
+    with pytest.raises(utils.DataError) as err:
+        utils.OutputDir(str(tmp_path / "run"))
+    assert "another run is using this folder (pid %d" % os.getpid() in str(err.value)
+    lock.release()
+    utils.OutputDir(str(tmp_path / "run")).release()      # free again
+    # a lock file left by a killed run (no process holds it) is taken over
+    (tmp_path / "stale").mkdir()
+    (tmp_path / "stale" / ".lock").write_text("pid 999999, echo_rnn.py")
+    utils.OutputDir(str(tmp_path / "stale")).release()
 
 
 def test_checkpoints_round_trip(tmp_path):
@@ -154,7 +256,7 @@ def test_checkpoints_round_trip(tmp_path):
     ckpts = utils.Checkpoints(graph, str(tmp_path), keep_best=True)
     with tf.Session(graph=graph) as sess:
         sess.run(init)
-        assert ckpts.restore(sess) is None
+        assert ckpts.restore(sess) is None and ckpts.saved() is None
         sess.run(bump)
         ckpts.save(sess, 1, {"losses": [0.5]}, best=True)
         sess.run(bump)
@@ -171,12 +273,18 @@ def test_checkpoints_round_trip(tmp_path):
     assert sorted(os.listdir(str(tmp_path))) == ["best", "checkpoints"]
 
 
-def test_start_run_makes_the_folder_and_says_what_runs(tmp_path, capsys):
-    args = argparse.Namespace(device="cpu", output_dir=str(tmp_path / "a" / "b"))
-    assert utils.start_run("/x/demo.py", args) == "/device:CPU:0"
-    assert (tmp_path / "a" / "b").is_dir()
+def test_start_run_makes_and_locks_the_folder_and_says_what_runs(tmp_path, capsys):
+    args = demo(["--device", "cpu"], output_dir=tmp_path / "a" / "b")
+    try:
+        assert utils.start_run(args) == "/device:CPU:0"
+        assert (tmp_path / "a" / "b").is_dir()
+        with pytest.raises(utils.DataError, match="another run"):
+            utils.OutputDir(str(tmp_path / "a" / "b"))
+    finally:
+        utils._RUN.pop("lock").release()
     line = capsys.readouterr().out
-    assert line.startswith("demo.py: TensorFlow %s on Python " % utils.tensorflow_version())
+    assert line.startswith("demo_script.py: TensorFlow %s on Python "
+                           % utils.tensorflow_version())
     assert "graph on /device:CPU:0" in line and str(tmp_path / "a" / "b") in line
 
 
@@ -187,27 +295,54 @@ def test_resume_or_start(tmp_path, capsys):
         bump = step.assign_add(7)
         init = tf.global_variables_initializer()
     ckpts = utils.Checkpoints(graph, str(tmp_path))
+    args = demo(["--size", "1"], output_dir=tmp_path)
     with tf.Session(graph=graph) as sess:
         sess.run(init)
-        fresh = ckpts.resume_or_start(sess, True, {"size": 1})
+        fresh = ckpts.resume_or_start(sess, args)
         assert fresh == {"losses": [], "epochs": [], "train_seconds": 0.0,
-                         "carried_state": None, "config": {"size": 1}}
-        assert "no checkpoint" in capsys.readouterr().out
+                         "carried_state": None, "config": utils.config_of(args)}
         sess.run(bump)
         ckpts.save(sess, 7, dict(fresh, losses=[0.5] * 7))
-        assert ckpts.resume_or_start(sess, False, {"size": 1})["losses"] == []
-        resumed = ckpts.resume_or_start(sess, True, {"size": 1, "epochs": 9})
-        assert resumed["losses"] == [0.5] * 7 and resumed["config"]["epochs"] == 9
+        assert ckpts.resume_or_start(sess, args)["losses"] == []
+        args.resume = True
+        resumed = ckpts.resume_or_start(sess, args)
+        assert resumed["losses"] == [0.5] * 7
         assert "resumed at step 7" in capsys.readouterr().out
-    with pytest.raises(utils.Interrupted, match="step 7"):
-        utils.stop_if_interrupted(True, 7, ckpts)
-    utils.stop_if_interrupted(False, 7, ckpts)
+
+
+def test_a_torn_save_restores_the_pair_saved_together(tmp_path):
+    """Killed between the weights and the run log, a run leaves the newest
+    weights beside the previous save's log: restore the checkpoint the log
+    names (kept: the two newest are), never the newest weights with it."""
+    graph = tf.Graph()
+    with graph.as_default():
+        v = tf.Variable(1.0)
+        double = v.assign(v * 2)
+        init = tf.global_variables_initializer()
+    ckpts = utils.Checkpoints(graph, str(tmp_path))
+    with tf.Session(graph=graph) as sess:
+        sess.run(init)
+        sess.run(double)
+        ckpts.save(sess, 1, {"losses": [1.0]})
+        log_of_1 = (tmp_path / "checkpoints" / utils.LOG_FILE).read_text()
+        sess.run(double)
+        ckpts.save(sess, 2, {"losses": [1.0, 2.0]})
+    (tmp_path / "checkpoints" / utils.LOG_FILE).write_text(log_of_1)
+    assert utils.tf.train.latest_checkpoint(str(tmp_path / "checkpoints")).endswith("-2")
+    with tf.Session(graph=graph) as sess:
+        log = ckpts.restore(sess)
+        assert log["losses"] == [1.0] and sess.run(v) == 2.0
+
+
+def test_plural():
+    assert utils.plural(1, "epoch") == "1 epoch" and utils.plural(3, "epoch") == "3 epochs"
 
 
 def test_progress_line(capsys):
     progress = utils.Progress(10, first_epoch=2, seconds_before=100)
-    line = progress.line(4, 500, loss=0.25, note="x")
-    assert line.startswith("epoch  5/10  step 500  loss 0.2500  note x  elapsed 1m40s")
+    line = progress.line(4, 500, loss=0.25, rmse=56.78912, small=0.000373, note="x")
+    assert line.startswith("epoch  5/10  step 500  loss 0.25  rmse 56.79  small 0.000373  "
+                           "note x  elapsed 1m40s")
     assert "left" in line
     assert utils.format_seconds(3725) == "1h02m"
 
@@ -251,35 +386,6 @@ def test_stateless_dropout_repeats_per_step_and_keeps_the_mean():
     assert not np.array_equal(masks[0][0], masks[0][1])   # a new step, a new mask
     assert set(np.unique(first)) == {0.0, 2.0}            # kept ones scaled by 1/keep
     assert abs(first.mean() - 1.0) < 0.05
-
-
-def test_rnn_layers_without_dropout_compute_what_multirnncell_does():
-    rng = np.random.RandomState(0)
-    inputs = rng.rand(3, 6, 2).astype(np.float32)
-    outs = []
-    for stacked in (True, False):
-        graph = tf.Graph()
-        with graph.as_default():
-            tf.set_random_seed(1)
-            x = tf.constant(inputs)
-            cells = [tf.nn.rnn_cell.GRUCell(4), tf.nn.rnn_cell.GRUCell(5)]
-            if stacked:
-                out, state = tf.nn.dynamic_rnn(tf.nn.rnn_cell.MultiRNNCell(cells), x,
-                                               dtype=tf.float32)
-            else:
-                out, state = utils.rnn_layers(cells, x)
-            weights = sorted(tf.trainable_variables(), key=lambda v: v.op.name)
-            init = tf.global_variables_initializer()
-        with tf.Session(graph=graph) as sess:
-            sess.run(init)
-            if outs:      # the second graph gets the first one's weights
-                for v, value in zip(weights, outs[0][2]):
-                    v.load(value, sess)
-            outs.append(sess.run([out, state]) + [sess.run(weights)])
-    np.testing.assert_allclose(outs[0][0], outs[1][0], rtol=1e-5)
-    for a, b in zip(outs[0][1], outs[1][1]):
-        np.testing.assert_allclose(a, b, rtol=1e-5)
-    assert outs[0][0].shape == (3, 6, 5)
 
 
 def test_scalar_summaries_are_written(tmp_path):

@@ -1,0 +1,282 @@
+"""What energy_gru.py does beyond the chapter, kept apart so that the script
+reads as the chapter: the baselines every forecast is compared with, the
+strong linear model's engineered inputs (which the default network also
+reads), the data authors' protocol and their published table, the average of
+several networks, and the tables that set them side by side.
+
+Numpy only: importable, and testable, without TensorFlow.
+"""
+from __future__ import print_function
+
+import argparse
+import collections
+import csv
+import io
+
+import numpy as np
+
+import utils
+
+F = utils.Flag
+DAY = 144                      # readings per day: one every 10 minutes
+
+
+# ---------------------------------------------------------------------------
+# The flags beyond the chapter
+# ---------------------------------------------------------------------------
+def non_negative_int(text):
+    """argparse type: an integer >= 0."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError("%r is not an integer" % text)
+    if value < 0:
+        raise argparse.ArgumentTypeError("must be >= 0, got %s" % text)
+    return value
+
+
+FLAGS = (
+    "beyond the chapter: the protocol, the split, baselines' inputs, ensembles",
+    F("protocol", "forecast", ("forecast", "paper"),
+      "forecast: split by time, past energy use is an input; paper: the data "
+      "authors' random 75/25 split of rows, predicted from the sensors"),
+    F("train_fraction", 0.6, utils.fraction,
+      "forecast: the first part of the period, for training"),
+    F("val_fraction", 0.2, utils.fraction,
+      "the next part, for validation (model selection); the rest is the test period"),
+    F("keep_random_columns", False, bool,
+      "keep rv1 and rv2, the noise columns the authors added"),
+    F("max_rows", 0, int, "use only the first N rows (0: all)"),
+    F("readings_after", 0, non_negative_int,
+      "paper protocol: the window of predictors runs K readings past the predicted "
+      "row (an estimate after the fact: the rooms' later readings show what the "
+      "appliances did); 0: it ends at the row, as a live model would see it",
+      metavar="K"),
+    F("features", "engineered", ("engineered", "window"),
+      "forecast protocol: engineered also hands the dense layer the strong linear "
+      "model's inputs (the last readings, the same time yesterday, rolling means "
+      "and deviations, the time); window: the GRU's window alone (the chapter's)"),
+    F("base", "none", ("linear", "none"),
+      "forecast protocol: linear makes the network learn the correction to the "
+      "strong linear model's forecast; none: the reading itself"),
+    F("ensemble", 3, utils.positive_int,
+      "train N networks (seeds --seed, --seed + 1, ...) and average their forecasts: "
+      "the average varies less from seed to seed than one network", metavar="N"),
+)
+# --protocol paper: longer training (a slower decay, more patience) and more
+# networks averaged, as measured in docs/energy_gru.md ("the paper's protocol").
+PAPER_PROTOCOL = dict(epochs=120, patience=10, LEARNING_RATE_DECAY_STEPS=3000,
+                      ensemble=5, readings_after=6)
+# The authors' test-set results (Candanedo et al. 2017, table 7), for comparison.
+PAPER = collections.OrderedDict([
+    ("linear model", dict(rmse=93.18, r2=0.16)),
+    ("SVM radial", dict(rmse=70.74, r2=0.52)),
+    ("random forest", dict(rmse=68.48, r2=0.54)),
+    ("gradient boosting", dict(rmse=66.65, r2=0.57, mape=38.29)),
+])
+
+
+def problem(args):
+    """What these flags must satisfy together (None when they do)."""
+    if args.max_rows < 0:
+        return "argument --max-rows: must be >= 0, got %d" % args.max_rows
+    if args.protocol == "forecast" and args.readings_after:
+        return ("argument --readings-after: only with --protocol paper (a forecast "
+                "cannot see readings after its origin)")
+    if args.protocol == "forecast" and (args.train_fraction <= 0 or
+                                        args.train_fraction + args.val_fraction >= 1):
+        return ("--train-fraction and --val-fraction: need 0 < train, and train + val "
+                "< 1 to leave a test period (got %g + %g)"
+                % (args.train_fraction, args.val_fraction))
+    return None
+
+
+# ---------------------------------------------------------------------------
+# The strong linear model's inputs: from the past of each window's origin
+# ---------------------------------------------------------------------------
+# The last six readings, the same time yesterday of each reading predicted,
+# and the mean and standard deviation of the last 6 and the last 18 readings;
+# then the predicted time of day and day of week.
+HISTORY_NAMES = (["reading_%d_back" % k for k in range(6)] + ["mean_6", "std_6",
+                 "mean_18", "std_18"])
+HISTORY_NEEDS = 17             # readings before the origin the rolling ones need
+
+
+def history_features(target, origins, ahead, out_len, times):
+    """[windows, features]: HISTORY_NAMES, the reading DAY steps before each
+    predicted one, and the predicted reading's time of day and day of week
+    (sin, cos). Only readings up to the origin are used (and yesterday's)."""
+    origins = np.asarray(origins)
+    lags = np.stack([target[origins - k] for k in range(6)], axis=1)
+    last6 = np.stack([target[origins - k] for k in range(6)], axis=1)
+    last18 = np.stack([target[origins - k] for k in range(18)], axis=1)
+    first_target = origins + ahead
+    yesterday = np.stack([target[first_target + j - DAY] for j in range(out_len)], axis=1)
+    return np.column_stack([lags, last6.mean(1), last6.std(1), last18.mean(1),
+                            last18.std(1), yesterday, times[first_target, :4]])
+
+
+def history_for_every_row(target, ahead, out_len, times):
+    """history_features for every row that has them (NaN for the others); each
+    window takes its origin's, and its origin is far enough into its own part
+    of the data for all of them to lie inside it."""
+    history = np.full((len(target), 10 + out_len + 4), np.nan)
+    ok = np.arange(max(HISTORY_NEEDS, DAY - ahead), len(target) - ahead - out_len + 1)
+    history[ok] = history_features(target, ok, ahead, out_len, times)
+    return history
+
+
+class LinearModel(object):
+    """The strong linear baseline: least squares from the history features
+    (plus a bias) to each predicted reading in Wh, fitted on the training
+    windows only."""
+
+    def __init__(self, train):
+        self.coef = np.linalg.lstsq(self._design(train), train.out_seq[:, :, 0],
+                                    rcond=None)[0]
+
+    @staticmethod
+    def _design(windows):
+        return np.column_stack([windows.history, np.ones(len(windows.history))])
+
+    def predict(self, windows):
+        return self._design(windows).dot(self.coef)
+
+
+def _window_design(windows):
+    flat = windows.in_seq.reshape(len(windows.in_seq), -1).astype(np.float64)
+    return np.hstack([flat, np.ones((len(flat), 1))])
+
+
+def baselines(data):
+    """{name: forecast function of windows (Wh)}, each fitted, if at all, on
+    the training windows only. Past readings are inputs of the forecast
+    protocol only, so the paper's protocol has the window linear model alone."""
+    train = data.splits["train"]
+    coef = np.linalg.lstsq(_window_design(train), train.out_seq[:, :, 0], rcond=None)[0]
+    found = collections.OrderedDict()
+    if data.linear is not None:
+        # the last reading of the window, the same time yesterday, the strong
+        # linear model
+        found["persistence"] = lambda w: np.repeat(
+            data.raw_target[w.in_rows[:, -1]][:, None], w.target_rows.shape[1], axis=1)
+        found["seasonal_naive"] = lambda w: data.raw_target[w.target_rows - DAY]
+        found["strong_linear"] = data.linear.predict
+    # least squares on the flattened window of scaled inputs (plus a bias)
+    found["window_linear"] = lambda w: _window_design(w).dot(coef)
+    return found
+
+
+# ---------------------------------------------------------------------------
+# The paper's protocol: a random split of rows
+# ---------------------------------------------------------------------------
+def paper_split(n, first_row):
+    """The authors' random 75/25 split of the rows from `first_row` on (fixed
+    seed), a fifth of the 75% kept for validation: (train, val, test) rows."""
+    order = np.random.RandomState(1).permutation(np.arange(first_row, n))
+    test_n = int(round(len(order) * 0.25))
+    test, rest = np.sort(order[:test_n]), order[test_n:]
+    val_n = int(len(rest) * 0.2)
+    return np.sort(rest[val_n:]), np.sort(rest[:val_n]), test
+
+
+def paper_rows(rows, L, n, after=0):
+    """(in_rows, target_rows) of windows of L predictor readings ending `after`
+    readings past each given row, the target at that row. The split of rows is
+    the same for every `after`; the file's last `after` rows have no full
+    window and are left out."""
+    rows = np.asarray(rows)
+    rows = rows[rows + after < n]
+    return rows[:, None] - (L - 1) + after + np.arange(L)[None, :], rows[:, None]
+
+
+# ---------------------------------------------------------------------------
+# Scores, the ensemble, and the tables
+# ---------------------------------------------------------------------------
+def scores(actual, predicted):
+    """RMSE, MAE, MAPE (%) and R2, all on watt-hours."""
+    actual, predicted = np.ravel(actual), np.ravel(predicted)
+    err = predicted - actual
+    return {"rmse": float(np.sqrt(np.mean(err ** 2))), "mae": float(np.mean(np.abs(err))),
+            "mape": float(100 * np.mean(np.abs(err) / actual)),
+            "r2": float(1 - np.sum(err ** 2) / np.sum((actual - actual.mean()) ** 2))}
+
+
+def compare(data, members, args):
+    """The figures of metrics.json: the ensemble (the mean of its members'
+    forecasts, so far if stopped) and every baseline on the same test windows;
+    plus the forecasts themselves, for predictions.csv and the plots."""
+    test, val = data.splits["test"], data.splits["val"]
+    # Actual values straight from the file, not round-tripped through the scaler.
+    actual, val_actual = data.raw_target[test.target_rows], data.raw_target[val.target_rows]
+    val_pred = np.mean([m.val for m in members], axis=0)
+    test_pred = np.mean([m.test for m in members], axis=0)
+    others = collections.OrderedDict(
+        (name, predict(test)) for name, predict in baselines(data).items())
+    val_baselines = collections.OrderedDict(
+        (name, scores(val_actual, predict(val))["rmse"])
+        for name, predict in baselines(data).items() if name != "seasonal_naive")
+    gru, log = scores(actual, test_pred), members[0].log
+    used = np.concatenate([data.splits["train"].target_rows.ravel(),
+                           val.target_rows.ravel()])
+    best = min(log["epochs"], key=lambda e: e["val_rmse_wh"]) if log["epochs"] else None
+    figures = collections.OrderedDict([
+        ("test_rmse_wh", gru["rmse"]), ("test_mae_wh", gru["mae"]),
+        ("test_mape_pct", gru["mape"]), ("test_r2", gru["r2"]),
+        ("val_rmse_wh", scores(val_actual, val_pred)["rmse"])])
+    for name in ("persistence", "seasonal_naive", "strong_linear", "window_linear"):
+        found = scores(actual, others[name]) if name in others else {}
+        for key in ("rmse", "mae", "r2"):
+            figures["%s_%s%s" % (name, key, "" if key == "r2" else "_wh")] = \
+                found.get(key)
+    figures.update([
+        ("best_epoch", best["epoch"] if best else None),
+        ("epochs_run", len(log["epochs"])),
+        ("train_end_date", data.table.dates[int(used.max())]),
+        ("protocol", args.protocol), ("test_windows", int(len(actual))),
+        ("members", [{"seed": m.seed, "steps": m.steps, "epochs_run": len(m.log["epochs"]),
+                      "val_rmse_wh": scores(val_actual, m.val)["rmse"],
+                      "test_rmse_wh": scores(actual, m.test)["rmse"]} for m in members]),
+    ])
+    return figures, actual, test_pred, others, val_baselines
+
+
+def write_predictions(path, dates, actual, predicted, others):
+    """One row per test window: the predicted reading's date, the file's value,
+    the GRU's forecast and each baseline's (`others`: {name: forecasts})."""
+    with io.open(path, "w", newline="", encoding="utf-8") as handle:
+        out = csv.writer(handle)
+        out.writerow(["date", "actual_wh", "predicted_wh"] +
+                     ["%s_wh" % name for name in others])
+        for i, date in enumerate(dates):
+            out.writerow([date, "%g" % actual[i], "%.3f" % predicted[i]] +
+                         ["%.3f" % values[i] for values in others.values()])
+
+
+LABELS = collections.OrderedDict([
+    ("strong_linear", "strong linear"), ("persistence", "persistence"),
+    ("seasonal_naive", "same time yesterday"), ("window_linear", "linear on the window")])
+
+
+def print_results(f, args):
+    if args.protocol == "paper":
+        print("\ntest share: %d rows drawn at random from the whole period"
+              % f["test_windows"])
+    else:
+        print("\ntest period: %d windows after %s" % (f["test_windows"],
+                                                      f["train_end_date"]))
+    print("  %-24s RMSE %7.2f Wh   MAE %6.2f Wh   R2 %5.2f   MAPE %5.1f%%"
+          % ("GRU" + (" (%d averaged)" % args.ensemble if args.ensemble > 1 else
+                      " (best epoch %s)" % f["best_epoch"] if args.weights == "best" else
+                      " (last epoch %s)" % f["epochs_run"]),
+             f["test_rmse_wh"], f["test_mae_wh"], f["test_r2"], f["test_mape_pct"]))
+    for name, label in LABELS.items():
+        if f[name + "_rmse_wh"] is not None:
+            print("  %-24s RMSE %7.2f Wh   MAE %6.2f Wh   R2 %5.2f"
+                  % (label, f[name + "_rmse_wh"], f[name + "_mae_wh"], f[name + "_r2"]))
+    if args.protocol == "paper":
+        print("the paper's test-set figures (Candanedo et al. 2017, their own split):")
+        for name, p in PAPER.items():
+            print("  %-24s RMSE %7.2f Wh   R2 %5.2f%s" % (
+                name, p["rmse"], p["r2"], "   MAPE %5.1f%%" % p["mape"] if "mape" in p
+                else ""))
