@@ -39,12 +39,13 @@ import sys
 
 import numpy as np
 
+import command_line as cli
 import utils
 from utils import tf
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 LN2 = math.log(2.0)
-F = utils.Flag
+F = cli.Flag
 
 
 # ---------------------------------------------------------------------------
@@ -54,10 +55,10 @@ HYPERPARAMETERS = (
     "data",
     F("data", os.path.join(HERE, "data", "tempest.txt"), str,
       "a UTF-8 text file to train on"),
-    F("val_fraction", 0.1, utils.fraction,
+    F("val_fraction", 0.1, cli.fraction,
       "the part of the text after the training part, held out to choose the best "
       "epoch and to stop early"),
-    F("test_fraction", 0.1, utils.fraction,
+    F("test_fraction", 0.1, cli.fraction,
       "the last part of the text, held out for the figure reported (test_bpc): no "
       "decision looks at it"),
     F("max_chars", 0, int, "use only the first N characters (0: all)"),
@@ -66,36 +67,36 @@ HYPERPARAMETERS = (
       "manual: the article's recurrence written by hand; the others are "
       "tf.nn.rnn_cell cells under dynamic_rnn (a GRU by default: its gates learn "
       "this text better than the plain tanh recurrence)"),
-    F("hidden_size", 256, utils.positive_int, "H, units in each layer's hidden state"),
-    F("num_layers", 2, utils.positive_int, "stacked recurrent layers"),
-    F("seq_length", 50, utils.positive_int,
+    F("hidden_size", 256, cli.positive_int, "H, units in each layer's hidden state"),
+    F("num_layers", 2, cli.positive_int, "stacked recurrent layers"),
+    F("seq_length", 50, cli.positive_int,
       "characters per window: how far back gradients reach (the state itself "
       "reaches further)"),
-    F("batch_size", 16, utils.positive_int,
+    F("batch_size", 16, cli.positive_int,
       "streams the text is cut into, trained side by side (the article's 1 makes "
       "one small step per window)"),
     F("optimizer", "adam", ("adam", "adadelta"), "adam, or the article's adadelta"),
-    F("learning_rate", 0.002, utils.positive_float, "the optimizer's learning rate",
+    F("learning_rate", 0.002, cli.positive_float, "the optimizer's learning rate",
       resumable=True),
-    F("lr_decay", 0.95, utils.probability,
+    F("lr_decay", 0.95, cli.probability,
       "the learning rate is multiplied by this after each epoch"),
     F("grad_clip", 5.0, float, "clip gradients to this global norm (0: no clipping)"),
-    F("dropout", 0.5, utils.probability,
+    F("dropout", 0.5, cli.probability,
       "keep probability on each layer's output while training (1: no dropout); on "
       "a text this small it keeps the model from memorising"),
-    F("patience", 4, utils.positive_int,
+    F("patience", 4, cli.positive_int,
       "stop after this many epochs without a better validation figure",
       resumable=True),
     F("article", False, bool, "the article's recipe, its bugs fixed"),
     "sampling and evaluation (no training)",
-    F("sample", None, utils.positive_int,
+    F("sample", None, cli.positive_int,
       "print --prime and the N characters the checkpoint in --output-dir "
       "generates after it, and nothing else", saved=False, metavar="N"),
     F("prime", "PROSPERO.", str,
       "text the samples start from (every character must be in the text's "
       "vocabulary)", saved=False),
-    F("temperature", 1.0, utils.positive_float, "< 1 samples more safely, > 1 more "
-                                                "wildly", saved=False),
+    F("temperature", 1.0, cli.positive_float,
+      "< 1 samples more safely, > 1 more wildly", saved=False),
     F("evaluate", None, str, "print bits_per_char=X for FILE under the checkpoint",
       saved=False, metavar="FILE"),
 )
@@ -514,8 +515,8 @@ def check(args):
 
 
 def parse_args(argv=None):
-    return utils.parse(__file__, __doc__, HYPERPARAMETERS, argv, epochs=25,
-                       presets=[("article", ARTICLE), ("quick", QUICK)], check=check)
+    return cli.parse(__file__, __doc__, HYPERPARAMETERS, argv, epochs=25,
+                     presets=[("article", ARTICLE), ("quick", QUICK)], check=check)
 
 
 def load_trained(args):

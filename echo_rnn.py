@@ -30,10 +30,11 @@ import sys
 
 import numpy as np
 
+import command_line as cli
 import utils
 from utils import tf
 
-F = utils.Flag
+F = cli.Flag
 
 
 # ---------------------------------------------------------------------------
@@ -41,16 +42,16 @@ F = utils.Flag
 # ---------------------------------------------------------------------------
 HYPERPARAMETERS = (
     "the echo task (the article's Setup)",
-    F("total_series_length", 50000, utils.positive_int,
+    F("total_series_length", 50000, cli.positive_int,
       "length of the random series generated for each epoch"),
-    F("truncated_backprop_length", 15, utils.positive_int,
+    F("truncated_backprop_length", 15, cli.positive_int,
       "time steps per run: the window the error is backpropagated through"),
-    F("state_size", 4, utils.positive_int, "units in the RNN state (in each layer)"),
+    F("state_size", 4, cli.positive_int, "units in the RNN state (in each layer)"),
     F("num_classes", 2, int, "distinct input values (2: a binary series)"),
-    F("echo_step", 3, utils.positive_int, "how many steps the target lags the input"),
-    F("batch_size", 5, utils.positive_int,
+    F("echo_step", 3, cli.positive_int, "how many steps the target lags the input"),
+    F("batch_size", 5, cli.positive_int,
       "rows the series is reshaped into, trained side by side"),
-    F("learning_rate", 0.3, utils.positive_float, "Adagrad's learning rate",
+    F("learning_rate", 0.3, cli.positive_float, "Adagrad's learning rate",
       resumable=True),
     F("init", "glorot", ("glorot", "uniform"),
       "starting weights of W and W2: uniform is the article's U[0, 1), whose "
@@ -59,15 +60,15 @@ HYPERPARAMETERS = (
     F("grad_clip", 1.0, float,
       "clip the gradient's global norm to this (0: no clipping, the article's): one "
       "epoch-start window can otherwise throw a learned network back to chance"),
-    F("plot_every", 100, utils.positive_int,
+    F("plot_every", 100, cli.positive_int,
       "with --show, redraw the figure every this many steps", resumable=True,
       saved=False),
     "the later parts of the series",
     F("part", 1, (1, 2, 3, 4, 5, 6),
       "which part's graph: 1 the forward pass by hand, 2 BasicRNNCell + static_rnn, "
       "3 an LSTM, 4 MultiRNNCell of LSTMs, 5 dynamic_rnn, 6 DropoutWrapper"),
-    F("num_layers", 3, utils.positive_int, "LSTM layers in parts 4-6"),
-    F("keep_prob", 0.5, utils.probability,
+    F("num_layers", 3, cli.positive_int, "LSTM layers in parts 4-6"),
+    F("keep_prob", 0.5, cli.probability,
       "part 6: output keep probability of each layer while training"),
     F("article", False, bool, "the article's exact set-up, starting weights included"),
 )
@@ -483,8 +484,8 @@ def check(args):
 
 
 def parse_args(argv=None):
-    return utils.parse(__file__, __doc__, HYPERPARAMETERS, argv, epochs=100,
-                       presets=[("article", ARTICLE), ("quick", QUICK)], check=check)
+    return cli.parse(__file__, __doc__, HYPERPARAMETERS, argv, epochs=100,
+                     presets=[("article", ARTICLE), ("quick", QUICK)], check=check)
 
 
 def run(args):

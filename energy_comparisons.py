@@ -8,46 +8,36 @@ Numpy only: importable, and testable, without TensorFlow.
 """
 from __future__ import print_function
 
-import argparse
 import collections
 import csv
 import io
+import os
 
 import numpy as np
 
+import command_line as cli
 import utils
 
-F = utils.Flag
+F = cli.Flag
 DAY = 144                      # readings per day: one every 10 minutes
 
 
 # ---------------------------------------------------------------------------
 # The flags beyond the chapter
 # ---------------------------------------------------------------------------
-def non_negative_int(text):
-    """argparse type: an integer >= 0."""
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError("%r is not an integer" % text)
-    if value < 0:
-        raise argparse.ArgumentTypeError("must be >= 0, got %s" % text)
-    return value
-
-
 FLAGS = (
     "beyond the chapter: the protocol, the split, baselines' inputs, ensembles",
     F("protocol", "forecast", ("forecast", "paper"),
       "forecast: split by time, past energy use is an input; paper: the data "
       "authors' random 75/25 split of rows, predicted from the sensors"),
-    F("train_fraction", 0.6, utils.fraction,
+    F("train_fraction", 0.6, cli.fraction,
       "forecast: the first part of the period, for training"),
-    F("val_fraction", 0.2, utils.fraction,
+    F("val_fraction", 0.2, cli.fraction,
       "the next part, for validation (model selection); the rest is the test period"),
     F("keep_random_columns", False, bool,
       "keep rv1 and rv2, the noise columns the authors added"),
     F("max_rows", 0, int, "use only the first N rows (0: all)"),
-    F("readings_after", 0, non_negative_int,
+    F("readings_after", 0, cli.non_negative_int,
       "paper protocol: the window of predictors runs K readings past the predicted "
       "row (an estimate after the fact: the rooms' later readings show what the "
       "appliances did); 0: it ends at the row, as a live model would see it",
@@ -59,7 +49,7 @@ FLAGS = (
     F("base", "none", ("linear", "none"),
       "forecast protocol: linear makes the network learn the correction to the "
       "strong linear model's forecast; none: the reading itself"),
-    F("ensemble", 3, utils.positive_int,
+    F("ensemble", 3, cli.positive_int,
       "train N networks (seeds --seed, --seed + 1, ...) and average their forecasts: "
       "the average varies less from seed to seed than one network", metavar="N"),
 )
@@ -241,6 +231,24 @@ def compare(data, members, args):
     return figures, actual, test_pred, others, val_baselines
 
 
+def report(data, networks, args):
+    """compare(), then predictions.csv, week.png (forecast protocol) and
+    training.png in --output-dir; returns the figures for metrics.json."""
+    figures, actual, test_pred, others, val_baselines = compare(data, networks, args)
+    first = data.splits["test"].target_rows[:, 0]
+    write_predictions(os.path.join(args.output_dir, "predictions.csv"),
+                      [data.table.dates[i] for i in first], actual[:, 0], test_pred[:, 0],
+                      collections.OrderedDict((k, v[:, 0]) for k, v in others.items()))
+    if args.protocol == "forecast":
+        plot_week(os.path.join(args.output_dir, "week.png"),
+                  [data.table.times[i] for i in first], actual[:, 0], test_pred[:, 0],
+                  others["strong_linear"][:, 0], args.show)
+    if networks[0].log["epochs"]:
+        plot_training(os.path.join(args.output_dir, "training.png"), networks[0].log,
+                      val_baselines, args.show)
+    return figures
+
+
 def write_predictions(path, dates, actual, predicted, others):
     """One row per test window: the predicted reading's date, the file's value,
     the GRU's forecast and each baseline's (`others`: {name: forecasts})."""
@@ -280,3 +288,44 @@ def print_results(f, args):
             print("  %-24s RMSE %7.2f Wh   R2 %5.2f%s" % (
                 name, p["rmse"], p["r2"], "   MAPE %5.1f%%" % p["mape"] if "mape" in p
                 else ""))
+
+
+# ---------------------------------------------------------------------------
+# Plots: the GRU beside the baselines
+# ---------------------------------------------------------------------------
+def plot_week(path, times, actual, predicted, linear, show=False):
+    plt = utils.pyplot(show)
+    n = min(len(times), 7 * DAY)
+    fig, ax = plt.subplots(figsize=(12, 4))
+    ax.plot(times[:n], actual[:n], color="black", linewidth=0.8, label="actual")
+    ax.plot(times[:n], linear[:n], color="tab:blue", linewidth=0.6, alpha=0.7,
+            label="strong linear baseline")
+    ax.plot(times[:n], predicted[:n], color="tab:red", linewidth=0.8, label="GRU")
+    ax.set_ylabel("appliances (Wh per 10 minutes)")
+    ax.set_title("The first week of the test period")
+    ax.legend(loc="upper right")
+    fig.autofmt_xdate()
+    return utils.save_figure(fig, path, show)
+
+
+def plot_training(path, log, baselines, show=False):
+    plt = utils.pyplot(show)
+    fig, (left, right) = plt.subplots(1, 2, figsize=(11, 4))
+    epochs = [e["epoch"] for e in log["epochs"]]
+    left.plot(epochs, [e["train_loss"] for e in log["epochs"]], marker="o")
+    left.set_yscale("log")
+    left.set_xlabel("epoch")
+    left.set_title("training loss (MSE on the scaled target)")
+    right.plot(epochs, [e["val_rmse_wh"] for e in log["epochs"]], marker="o",
+               label="GRU, validation")
+    for name, value in baselines.items():
+        if value is not None:
+            right.axhline(value, linestyle=":", color="grey")
+            right.annotate("%s %.1f" % (name, value), (epochs[0], value),
+                           fontsize=8, va="bottom")
+    right.set_xlabel("epoch")
+    right.set_title("validation RMSE (Wh), with the baselines on it")
+    right.legend()
+    for ax in (left, right):
+        ax.grid(alpha=0.3)
+    return utils.save_figure(fig, path, show)

@@ -44,6 +44,7 @@ import sys
 import numpy as np
 
 import energy_comparisons as comparisons
+import command_line as cli
 import utils
 from utils import tf
 
@@ -52,7 +53,7 @@ TARGET = "Appliances"
 RANDOM_COLUMNS = ("rv1", "rv2")
 STEP = datetime.timedelta(minutes=10)
 DATE_FORMAT = "%Y-%m-%d %H:%M:%S"
-F = utils.Flag
+F = cli.Flag
 
 
 # ---------------------------------------------------------------------------
@@ -71,7 +72,7 @@ def rnn_layers(text):
     for part in text.split(","):
         try:
             units, keep = part.split(":") if ":" in part else (part, "1.0")
-            layer = {"units": utils.positive_int(units), "keep_prob": utils.probability(keep)}
+            layer = {"units": cli.positive_int(units), "keep_prob": cli.probability(keep)}
         except (ValueError, argparse.ArgumentTypeError) as err:
             raise argparse.ArgumentTypeError("%r: want units:keep_prob, e.g. 32:0.9 (%s)"
                                              % (part, err))
@@ -83,10 +84,10 @@ HYPERPARAMETERS = (
     "data and windows",
     F("data", os.path.join(HERE, "data", "energydata_complete.csv.gz"), str,
       "the UCI CSV, plain or gzip-compressed (.csv.gz)"),
-    F("INPUT_SEQUENCE_LENGTH", 36, utils.positive_int,
+    F("INPUT_SEQUENCE_LENGTH", 36, cli.positive_int,
       "readings per input window (36 = 6 hours)"),
-    F("OUTPUT_SEQUENCE_LENGTH", 1, utils.positive_int, "readings predicted per window"),
-    F("OUTPUT_SEQUENCE_STEPS_AHEAD", 1, utils.positive_int,
+    F("OUTPUT_SEQUENCE_LENGTH", 1, cli.positive_int, "readings predicted per window"),
+    F("OUTPUT_SEQUENCE_STEPS_AHEAD", 1, cli.positive_int,
       "how far ahead the first prediction is (1 = the next 10 minutes)"),
     F("target_scale", "wh", ("wh", "log", "minmax"),
       "the loss is the MSE of the standardised target in Wh, the error the RMSE "
@@ -102,23 +103,23 @@ HYPERPARAMETERS = (
       "dense: dropout on the dense layer's input (the chapter's first script); rnn: "
       "on each GRU's output, as a DropoutWrapper (its second); one set of weights "
       "either way"),
-    F("dense_keep_prob", 0.8, utils.probability,
+    F("dense_keep_prob", 0.8, cli.probability,
       "keep probability with --dropout dense (the chapter's tf.layers.dropout "
       "drops half)"),
     F("l2", 0.0, float,
       "> 0: the chapter's 04_03, a tanh dense layer (as wide as the last GRU) with "
       "this L2 (Frobenius) scale on its kernel, before the prediction",
       metavar="SCALE"),
-    F("batch_size", 64, utils.positive_int, "windows per training step"),
+    F("batch_size", 64, cli.positive_int, "windows per training step"),
     F("optimizer", "adam", ("adam", "gd"),
       "adam, or the chapter's plain gradient descent (gd), which needs a larger rate "
       "and many more epochs"),
-    F("INITIAL_LEARNING_RATE", 0.003, utils.positive_float,
+    F("INITIAL_LEARNING_RATE", 0.003, cli.positive_float,
       "the optimizer's starting rate (the chapter's text gives none)", resumable=True),
-    F("LEARNING_RATE_DECAY_STEPS", 1000, utils.positive_int,
+    F("LEARNING_RATE_DECAY_STEPS", 1000, cli.positive_int,
       "steps between learning-rate drops (staircase)"),
-    F("LEARNING_RATE_DECAY_RATE", 0.8, utils.probability, "factor applied at each drop"),
-    F("patience", 4, comparisons.non_negative_int,
+    F("LEARNING_RATE_DECAY_RATE", 0.8, cli.probability, "factor applied at each drop"),
+    F("patience", 4, cli.non_negative_int,
       "stop after this many epochs without a better validation RMSE (0: never stop "
       "early, as the chapter)", resumable=True),
     F("weights", "best", ("best", "last"),
@@ -574,47 +575,6 @@ def train_network(args, data, member, device):
 
 
 # ---------------------------------------------------------------------------
-# Plots
-# ---------------------------------------------------------------------------
-def plot_week(path, times, actual, predicted, linear, show=False):
-    plt = utils.pyplot(show)
-    n = min(len(times), 7 * comparisons.DAY)
-    fig, ax = plt.subplots(figsize=(12, 4))
-    ax.plot(times[:n], actual[:n], color="black", linewidth=0.8, label="actual")
-    ax.plot(times[:n], linear[:n], color="tab:blue", linewidth=0.6, alpha=0.7,
-            label="strong linear baseline")
-    ax.plot(times[:n], predicted[:n], color="tab:red", linewidth=0.8, label="GRU")
-    ax.set_ylabel("appliances (Wh per 10 minutes)")
-    ax.set_title("The first week of the test period")
-    ax.legend(loc="upper right")
-    fig.autofmt_xdate()
-    return utils.save_figure(fig, path, show)
-
-
-def plot_training(path, log, baselines, show=False):
-    plt = utils.pyplot(show)
-    fig, (left, right) = plt.subplots(1, 2, figsize=(11, 4))
-    epochs = [e["epoch"] for e in log["epochs"]]
-    left.plot(epochs, [e["train_loss"] for e in log["epochs"]], marker="o")
-    left.set_yscale("log")
-    left.set_xlabel("epoch")
-    left.set_title("training loss (MSE on the scaled target)")
-    right.plot(epochs, [e["val_rmse_wh"] for e in log["epochs"]], marker="o",
-               label="GRU, validation")
-    for name, value in baselines.items():
-        if value is not None:
-            right.axhline(value, linestyle=":", color="grey")
-            right.annotate("%s %.1f" % (name, value), (epochs[0], value),
-                           fontsize=8, va="bottom")
-    right.set_xlabel("epoch")
-    right.set_title("validation RMSE (Wh), with the baselines on it")
-    right.legend()
-    for ax in (left, right):
-        ax.grid(alpha=0.3)
-    return utils.save_figure(fig, path, show)
-
-
-# ---------------------------------------------------------------------------
 # The command line: presets, checks, and the run from start to end
 # ---------------------------------------------------------------------------
 QUICK = dict(epochs=2, INPUT_SEQUENCE_LENGTH=12, RNN_LAYERS=rnn_layers("8:1.0"),
@@ -645,9 +605,9 @@ def check(args):
 
 
 def parse_args(argv=None):
-    return utils.parse(__file__, __doc__, HYPERPARAMETERS, argv, epochs=40, check=check,
-                       presets=[(("protocol", "paper"), comparisons.PAPER_PROTOCOL),
-                                ("article", ARTICLE), ("quick", QUICK)])
+    return cli.parse(__file__, __doc__, HYPERPARAMETERS, argv, epochs=40, check=check,
+                     presets=[(("protocol", "paper"), comparisons.PAPER_PROTOCOL),
+                              ("article", ARTICLE), ("quick", QUICK)])
 
 
 def run(args):
@@ -671,20 +631,7 @@ def run(args):
         networks.append(train_network(args, data, member, device))
         if networks[-1].loop.interrupted:
             break
-    figures, actual, test_pred, others, val_baselines = comparisons.compare(
-        data, networks, args)
-    first = splits["test"].target_rows[:, 0]
-    comparisons.write_predictions(
-        os.path.join(args.output_dir, "predictions.csv"),
-        [data.table.dates[i] for i in first], actual[:, 0], test_pred[:, 0],
-        collections.OrderedDict((k, v[:, 0]) for k, v in others.items()))
-    if args.protocol == "forecast":
-        plot_week(os.path.join(args.output_dir, "week.png"),
-                  [data.table.times[i] for i in first], actual[:, 0], test_pred[:, 0],
-                  others["strong_linear"][:, 0], args.show)
-    if networks[0].log["epochs"]:
-        plot_training(os.path.join(args.output_dir, "training.png"), networks[0].log,
-                      val_baselines, args.show)
+    figures = comparisons.report(data, networks, args)
     utils.write_metrics(args, figures, sum(n.steps for n in networks),
                         sum(n.log["train_seconds"] for n in networks),
                         interrupted=networks[-1].loop.interrupted,

@@ -34,10 +34,11 @@ import sys
 
 import numpy as np
 
+import command_line as cli
 import utils
 from utils import tf
 
-F = utils.Flag
+F = cli.Flag
 
 
 # ---------------------------------------------------------------------------
@@ -45,8 +46,8 @@ F = utils.Flag
 # ---------------------------------------------------------------------------
 HYPERPARAMETERS = (
     "the parity task",
-    F("num_examples", 100000, utils.positive_int, "training strings"),
-    F("sequence_length", 50, utils.positive_int,
+    F("num_examples", 100000, cli.positive_int, "training strings"),
+    F("sequence_length", 50, cli.positive_int,
       "bits per string, the longest when lengths vary"),
     F("lengths", "variable", ("variable", "fixed"),
       "training string lengths: variable draws each from 1..sequence-length "
@@ -59,17 +60,17 @@ HYPERPARAMETERS = (
       "tf.nn.rnn_cell.LSTMCell, GRUCell or BasicRNNCell (the book's)"),
     F("activation", "tanh", ("tanh", "relu"),
       "activation of the rnn cell (the book's final listing uses relu)"),
-    F("num_hidden_units", 24, utils.positive_int, "units in the cell"),
-    F("batch_size", 100, utils.positive_int,
+    F("num_hidden_units", 24, cli.positive_int, "units in the cell"),
+    F("batch_size", 100, cli.positive_int,
       "strings per training step (the book's 1000 makes ten times fewer updates "
       "per epoch)"),
-    F("learning_rate", 0.01, utils.positive_float,
+    F("learning_rate", 0.01, cli.positive_float,
       "Adam's learning rate (the book's 0.001 needs more epochs)", resumable=True),
-    F("target_accuracy", 0.999, utils.probability,
+    F("target_accuracy", 0.999, cli.probability,
       "stop once parity accuracy on the validation strings (fresh, of the longest "
       "length) reaches this; the figures reported come from other strings, the test "
       "sets", resumable=True),
-    F("eval_examples", 10000, utils.positive_int,
+    F("eval_examples", 10000, cli.positive_int,
       "fresh strings in each validation and test set"),
     F("book", False, bool, "the book's recipe, with its data fixed (--article is the "
                            "same flag, the name every script here has)",
@@ -388,8 +389,8 @@ BOOK = dict(cell="rnn", activation="relu", target="sum", learning_rate=0.001,
 
 
 def parse_args(argv=None):
-    return utils.parse(__file__, __doc__, HYPERPARAMETERS, argv, epochs=20,
-                       presets=[("book", BOOK), ("quick", QUICK)])
+    return cli.parse(__file__, __doc__, HYPERPARAMETERS, argv, epochs=20,
+                     presets=[("book", BOOK), ("quick", QUICK)])
 
 
 def run(args):

@@ -1,36 +1,26 @@
 """What two or more of the four tutorial scripts share, and nothing else.
 
-Read top to bottom, it is the life of a run:
-
-1. ``tf``: TensorFlow's 1.x graph API on either stack, imported the first time
-   a script uses it, so that flags are checked in a fraction of a second;
-2. the hyperparameter table each script declares (``Flag``), from which the
-   command line, the presets and the config saved with checkpoints come;
-3. sessions, devices, the output dir and its lock;
-4. ``TrainingLoop``: where a resumed run starts, progress, summaries, the NaN
-   guard, checkpoints on a clock, the best epoch, early stopping;
-5. stopping: Ctrl-C and SIGTERM become a request the loop honours between two
-   steps; ``main`` turns every way a run ends into an exit status;
-6. checkpoints with their run log, metrics.json, dropout masks that repeat,
-   plots and TensorBoard writers.
-
-See CONVENTIONS.md in the project's shared folder for the contract these serve.
+Read top to bottom, it is the life of a run: (1) ``tf``, TensorFlow's 1.x graph
+API on either stack, imported on first use so that flags are checked at once
+(command_line.py parses them); (2) sessions, devices and the locked output
+dir; (3) ``TrainingLoop``, the bookkeeping around a script's own sess.run;
+(4) stopping: Ctrl-C and SIGTERM become a request the loop honours between two
+steps, and ``main`` turns every way a run ends into an exit status; (5)
+checkpoints with their run log, metrics.json, dropout masks that repeat,
+plots and TensorBoard writers. The contract these serve is CONVENTIONS.md in
+the project's shared folder.
 """
 from __future__ import print_function
 
-import argparse
 import contextlib
-import difflib
 import errno
 import json
-import math
 import os
 import platform
 import shlex
 import signal
 import sys
 import tempfile
-import textwrap
 import time
 import warnings
 
@@ -67,8 +57,8 @@ def import_tensorflow():
     os.environ.setdefault("TF_USE_LEGACY_KERAS", "1")
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")   # C++ INFO and WARNING
     os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")  # its start-up notice
-    warnings.filterwarnings("ignore", category=FutureWarning)      # numpy 1.17+ on TF 1.15
-    warnings.filterwarnings("ignore", category=DeprecationWarning)
+    for category in (FutureWarning, DeprecationWarning):  # numpy 1.17+ on TF 1.15
+        warnings.filterwarnings("ignore", category=category)
     warnings.filterwarnings("ignore", message=r".*is deprecated and will be removed")
     with quiet_stderr():
         import tensorflow.compat.v1 as tf1
@@ -84,8 +74,8 @@ def import_tensorflow():
 
 
 class _TensorFlow(object):
-    """``from utils import tf`` gives this stand-in; its first attribute
-    lookup imports TensorFlow (several seconds), later ones are TensorFlow's."""
+    """``from utils import tf`` gives this stand-in: its first attribute lookup
+    imports TensorFlow (seconds), later ones are TensorFlow's own."""
 
     module = None
 
@@ -105,250 +95,9 @@ def tensorflow_version():
 
 
 # ---------------------------------------------------------------------------
-# 2. The hyperparameter table and the command line
+# 2. Devices, sessions, the output dir
 # ---------------------------------------------------------------------------
-def positive_int(text):
-    """argparse type: an integer >= 1."""
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError("%r is not an integer" % text)
-    if value < 1:
-        raise argparse.ArgumentTypeError("must be a positive integer, got %s" % text)
-    return value
-
-
-def positive_float(text):
-    """argparse type: a finite number > 0."""
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError("%r is not a number" % text)
-    if not (value > 0 and math.isfinite(value)):
-        raise argparse.ArgumentTypeError("must be a number > 0, got %s" % text)
-    return value
-
-
-def probability(text):
-    """argparse type: a number in (0, 1], such as a keep probability."""
-    value = positive_float(text)
-    if value > 1:
-        raise argparse.ArgumentTypeError("must be in (0, 1], got %s" % text)
-    return value
-
-
-def fraction(text):
-    """argparse type: a number in [0, 1)."""
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError("%r is not a number" % text)
-    if not 0 <= value < 1:
-        raise argparse.ArgumentTypeError("must be in [0, 1), got %s" % text)
-    return value
-
-
-class Flag(object):
-    """One row of a script's hyperparameter table.
-
-    `name` is the article's name and the flag's (state_size: --state-size; a
-    capitalised name such as INPUT_SEQUENCE_LENGTH is also accepted in lower
-    case with dashes); `kind` is an argparse type, a tuple of choices, or bool
-    for a switch. `resumable`: may differ on --resume. `saved=False`: not part
-    of the run's config (a mode such as --sample, or a display setting).
-    """
-
-    def __init__(self, name, default, kind, help, resumable=False, saved=True,
-                 aliases=(), **argparse_extra):
-        self.name, self.default, self.kind, self.help = name, default, kind, help
-        self.resumable, self.saved, self.extra = resumable, saved, argparse_extra
-        dashed = "--" + name.lower().replace("_", "-")
-        self.options = ([dashed] if name == name.lower() else ["--" + name, dashed]) + \
-            list(aliases)
-
-    def add_to(self, group):
-        extra = dict(self.extra, dest=self.name, help=self.help)
-        if self.kind is bool:
-            return group.add_argument(*self.options, action="store_true", **extra)
-        if isinstance(self.kind, tuple):
-            extra["choices"] = self.kind
-            if not isinstance(self.kind[0], str):
-                extra["type"] = type(self.kind[0])
-        else:
-            extra["type"] = self.kind
-        return group.add_argument(*self.options, default=self.default, **extra)
-
-
-F = Flag
-COMMON = (
-    "common flags",
-    F("epochs", None, positive_int, "passes over the training data", resumable=True),
-    F("seed", 42, int, "seed for numpy and TensorFlow; the same seed gives the same "
-                       "figures on the same stack"),
-    F("output_dir", None, str, "where metrics.json, checkpoints, plots and "
-                               "tensorboard/ go (default runs/<script>)", saved=False),
-    F("quick", False, bool, "a tiny configuration that runs in seconds (a smoke "
-                            "test); flags you give still win"),
-    F("resume", False, bool, "continue the run saved in --output-dir, with its flags "
-                             "(see the end of this help)", saved=False),
-    F("show", False, bool, "also open the plots in a window (they are always saved)",
-      saved=False),
-    F("device", "auto", ("auto", "cpu", "gpu"), "where the graph runs; auto takes a "
-                                                "GPU if TensorFlow sees one",
-      resumable=True),
-    F("threads", 0, int, "TensorFlow's intra- and inter-op threads (0: TF decides)",
-      resumable=True),
-    F("time_limit", 0.0, float, "end training after this many seconds of it (counted "
-                                "across resumes), as if the epochs had run out: for "
-                                "comparisons at equal time (0: no limit)",
-      resumable=True, metavar="SECONDS"),
-)
-
-
-def flags_of(table):
-    return [row for row in table if isinstance(row, Flag)]
-
-
-class ArgumentParser(argparse.ArgumentParser):
-    """One `error:` line (with the closest flag for a typo), exit status 2."""
-
-    def error(self, message):
-        if message.startswith("unrecognized arguments:"):
-            wrong = next((w for w in message.split()[2:] if w.startswith("-")),
-                         message.split()[-1])
-            known = [o for a in self._actions for o in a.option_strings]
-            close = difflib.get_close_matches(wrong.split("=")[0], known, n=1)
-            message = "argument %s: no such flag%s" % (
-                wrong, "; did you mean %s?" % close[0] if close else "")
-        self.exit(2, "%s: error: %s (%s --help lists every flag)\n"
-                  % (self.prog, message, self.prog))
-
-
-def make_parser(script, doc, table, epochs, presets=()):
-    prog = os.path.basename(script)
-    parser = ArgumentParser(prog=prog, description=doc, allow_abbrev=False,
-                            formatter_class=argparse.RawDescriptionHelpFormatter)
-    group = None
-    for row in COMMON + tuple(table):
-        if not isinstance(row, Flag):
-            group = parser.add_argument_group(row)
-            continue
-        action = row.add_to(group)
-        if row.name == "epochs":
-            action.default = epochs
-        elif row.name == "output_dir":
-            action.default = os.path.join("runs", os.path.splitext(prog)[0])
-        values = dict((f, v) for f, v in presets if f == row.name).get(row.name)
-        if values:
-            action.help += " (sets %s; flags you give still win)" % ", ".join(
-                "--%s %s" % (k.replace("_", "-"), v) for k, v in sorted(values.items()))
-        if action.default not in (None, False, argparse.SUPPRESS) and \
-                action.help and "%(default)" not in action.help:
-            action.help += " (default: %(default)s)"
-    resumable = [r.options[0] for r in flags_of(COMMON + tuple(table))
-                 if r.resumable]
-    parser.epilog = textwrap.fill(
-        "--resume continues the run in --output-dir with the flags it was started with. "
-        "These may be given anew: %s. Any other flag given with another value is "
-        "refused (exit 2): it would change the graph, the data or the randomness."
-        % ", ".join(resumable), 79)
-    return parser
-
-
-def given_flags(parser, argv):
-    """The dests of the flags written on the command line, whatever their value
-    (a second parse in which no flag has a default leaves out the others)."""
-    defaults = dict((action.dest, action.default) for action in parser._actions)
-    try:
-        for action in parser._actions:
-            action.default = argparse.SUPPRESS
-        return set(vars(parser.parse_args(argv)))
-    finally:
-        for action in parser._actions:
-            action.default = defaults[action.dest]
-
-
-def parse(script, doc, table, argv, epochs, presets=(), check=None):
-    """Parse `argv` against the common flags and the script's table.
-
-    A fresh run fills the flags not given from `presets`, a sequence of
-    (preset flag, {name: value}); a preset flag may be a (name, value) pair, on
-    when that flag has that value. Later presets win, a flag given always wins.
-    With --resume, every saved flag not given takes the checkpoint's value, and
-    a given one that may not change and differs is refused (DataError). Then
-    `check(args)` may return an error message for the flags together.
-    """
-    parser = make_parser(script, doc, table, epochs, presets)
-    args = parser.parse_args(argv)
-    given = given_flags(parser, argv)
-    rows = flags_of(COMMON + tuple(table))
-    args.script, args.saved = os.path.basename(script), [r.name for r in rows if r.saved]
-    if args.resume:
-        take_the_checkpoints_flags(args, given, rows)
-    else:
-        for flag, values in presets:
-            on = getattr(args, flag[0]) == flag[1] if isinstance(flag, tuple) \
-                else getattr(args, flag)
-            for name, value in (values.items() if on else ()):
-                if name not in given:
-                    setattr(args, name, value)
-    problem = common_problem(args) or (check(args) if check else None)
-    if problem:
-        parser.error(problem)
-    return args
-
-
-def common_problem(args):
-    if args.threads < 0:
-        return "argument --threads: must be >= 0, got %d" % args.threads
-    if args.time_limit < 0 or not math.isfinite(args.time_limit):
-        return "argument --time-limit: must be >= 0, got %s" % args.time_limit
-    path = os.path.abspath(args.output_dir)       # the first part that exists must
-    while not os.path.exists(path) and os.path.dirname(path) != path:   # be a folder
-        path = os.path.dirname(path)
-    if not os.path.isdir(path):
-        return "argument --output-dir: %s is a file, not a folder" % (
-            args.output_dir if path == os.path.abspath(args.output_dir) else path)
-    return None
-
-
-def config_of(args):
-    """The run's config: every saved flag, as JSON values (a list as its text)."""
-    return {name: _text_if_list(getattr(args, name)) for name in args.saved}
-
-
-def _text_if_list(value):
-    return str(value) if isinstance(value, list) else value
-
-
-def take_the_checkpoints_flags(args, given, rows):
-    folder = os.path.join(args.output_dir, "checkpoints")
-    log = read_json(os.path.join(folder, LOG_FILE))
-    if not saved_checkpoint(folder):
-        raise DataError(folder, "--resume: no checkpoint to continue here; start a new "
-                                "run without --resume, or name the run's --output-dir")
-    saved, differ = log["config"], []
-    for row in rows:
-        if row.name not in saved or not row.saved:
-            continue
-        then = saved[row.name]
-        if row.name not in given:
-            restore = callable(row.kind) and row.kind not in (str, int, float, bool) \
-                and isinstance(then, str)
-            setattr(args, row.name, row.kind(then) if restore else then)
-        elif not row.resumable and _text_if_list(getattr(args, row.name)) != then:
-            differ.append("%s %s (checkpoint) vs %s (now)" % (
-                row.options[0], then, _text_if_list(getattr(args, row.name))))
-    if differ:
-        raise DataError(folder, "--resume refused, flags differ from the checkpoint's: "
-                                "%s; leave them out to continue the run, or start afresh "
-                                "in another --output-dir" % "; ".join(differ))
-
-
-# ---------------------------------------------------------------------------
-# 3. Devices, sessions, the output dir
-# ---------------------------------------------------------------------------
-_GPUS = []
+_GPUS, _RUN = [], {}
 
 
 def gpu_names():
@@ -377,16 +126,15 @@ def make_session(graph, threads=0):
 
 
 class OutputDir(object):
-    """The run's folder, locked for as long as the run lasts: a second run on
-    it is refused; a lock left by a killed run is free (the kernel drops a
-    process's locks when it dies)."""
+    """The run's folder, locked while the run lasts, so that a second run on it
+    is refused; the kernel drops a process's lock when it dies, so the lock of
+    a killed run is free to take over."""
 
     def __init__(self, path):
         import fcntl
         if not os.path.isdir(path):
             os.makedirs(path)
-        self.path = os.path.join(path, ".lock")
-        self.fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        self.fd = os.open(os.path.join(path, ".lock"), os.O_RDWR | os.O_CREAT, 0o644)
         try:
             fcntl.flock(self.fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except (IOError, OSError) as err:
@@ -419,32 +167,28 @@ def start_run(args):
     return device
 
 
-_RUN = {}
-
-
 # ---------------------------------------------------------------------------
-# 4. The training loop's bookkeeping
+# 3. The training loop's bookkeeping
 # ---------------------------------------------------------------------------
 class TrainingLoop(object):
-    """Everything a training loop does besides its own sess.run. A script's
-    loop reads::
+    """Everything a training loop does besides its own sess.run::
 
         with utils.TrainingLoop(sess, g.global_step, args, ckpts, log, batches) as loop:
             for epoch in loop.epochs():
-                state = loop.carried_state()         # None: start from zeros
+                state = loop.carried_state()      # None: from zeros
                 for batch in loop.batches():
-                    ... sess.run(...)                # fetch the summary if loop.summary_due
-                    loop.step_done(loss, summary, state)
+                    ...                           # sess.run, with the summary if
+                    loop.step_done(loss, summary, state)   # loop.summary_due
                 loop.epoch_done(train_loss=np.mean(loop.epoch_losses()))
 
-    A resumed run starts at the step its checkpoint was saved at (the epoch,
-    the batch in it, and the RNN state carried into that batch). After each
-    step: the NaN guard, and a checkpoint every `save_seconds` or at once when
-    a stop was asked for (Ctrl-C, SIGTERM; if the step ended an epoch, the
-    epoch's record is written first). After each epoch: the progress line, the
-    best epoch's checkpoint (`best_key`, lower is better), early stopping after
-    `patience` epochs without a better one or when `finished(records)` gives a
-    reason. The last checkpoint is saved when the loop ends.
+    A resumed run starts at the step its checkpoint was saved at: the epoch,
+    the batch in it, the RNN state carried into that batch. After each step,
+    the NaN guard, and a checkpoint every `save_seconds` or at once when a
+    stop was asked for (Ctrl-C, SIGTERM; if the step ended an epoch, the
+    epoch's record is written first). After each epoch, the progress line, the
+    best epoch's checkpoint (`best_key`, lower is better) and early stopping
+    (`patience` epochs without a better one, or a reason from
+    `finished(records)`). The last checkpoint is saved when the loop ends.
     """
 
     summary_every = 50     # steps between TensorBoard points
@@ -473,16 +217,16 @@ class TrainingLoop(object):
 
     def __exit__(self, kind, error, trace):
         self._stop.__exit__()
-        if kind is _Stopped:
-            self.stopped_by = self._stop.requested
+        if kind is _EndOfTraining and error.why == "stop":
+            self.stopped_by = self._stop.requested      # saved already
             return True
-        if kind is _TimeUp:
+        if kind is _EndOfTraining:
             print("--time-limit %g s reached at step %d" % (self.args.time_limit,
                                                             self.step), flush=True)
-        if kind in (None, _TimeUp) and self._saved_at != self.step:
+        if kind in (None, _EndOfTraining) and self._saved_at != self.step:
             self.save()
         self.log["train_seconds"] = self.progress.elapsed()
-        return kind is _TimeUp
+        return kind is _EndOfTraining
 
     def epochs(self):
         """The epochs still to run, from the one the run stands in."""
@@ -561,15 +305,16 @@ class TrainingLoop(object):
         best = self.best()
         if self.patience and best and len(self.log["epochs"]) - best["epoch"] >= \
                 self.patience:
-            return "no better %s for %d epochs: stopping" % (self.best_key, self.patience)
+            return "no better %s for %s: stopping" % (
+                self.best_key, plural(self.patience, "epoch"))
         return self.finished(self.log["epochs"]) if self.finished else None
 
     def _checkpoint_if_due(self):
         if self._stop.requested:
             self.save()
-            raise _Stopped()
+            raise _EndOfTraining("stop")
         if self.args.time_limit and self.progress.elapsed() >= self.args.time_limit:
-            raise _TimeUp()
+            raise _EndOfTraining("time")
         if time.time() - self._last_save >= self.save_seconds:
             self.save()
 
@@ -581,12 +326,13 @@ class TrainingLoop(object):
         self._last_save, self._saved_at = time.time(), self.step
 
 
-class _Stopped(Exception):
-    """Raised inside TrainingLoop once the stop's checkpoint is saved."""
+class _EndOfTraining(Exception):
+    """Raised inside TrainingLoop on a stop request ("stop", once its
+    checkpoint is saved) or at --time-limit ("time")."""
 
-
-class _TimeUp(Exception):
-    """Raised inside TrainingLoop when --time-limit is reached."""
+    def __init__(self, why):
+        Exception.__init__(self, why)
+        self.why = why
 
 
 def check_finite(value, step, what="loss", rate_flag="--learning-rate"):
@@ -598,7 +344,7 @@ def check_finite(value, step, what="loss", rate_flag="--learning-rate"):
 
 
 # ---------------------------------------------------------------------------
-# 5. Stopping, and how a run ends
+# 4. Stopping, and how a run ends
 # ---------------------------------------------------------------------------
 class DataError(Exception):
     """A file, folder or flag that cannot be used; the message names it."""
@@ -612,7 +358,7 @@ class Diverged(Exception):
 
 
 class Interrupted(Exception):
-    """Ctrl-C or SIGTERM ended training, after the checkpoint was written."""
+    """A signal ended training, after the checkpoint was written."""
 
     def __init__(self, signum, message):
         Exception.__init__(self, message)
@@ -620,9 +366,9 @@ class Interrupted(Exception):
 
 
 class StopRequest(object):
-    """Around the training loop: the first Ctrl-C (SIGINT) or SIGTERM becomes
-    a request the loop polls between steps, so that it saves a checkpoint and
-    the metrics so far; a second one interrupts at once."""
+    """Around the training loop, the first Ctrl-C (SIGINT) or SIGTERM becomes a
+    request that the loop polls between two steps, so that it saves a
+    checkpoint and the metrics so far; a second one interrupts at once."""
 
     SIGNALS = (signal.SIGINT, signal.SIGTERM)
 
@@ -651,12 +397,12 @@ class StopRequest(object):
 
 
 def stop_if_interrupted(loop, args):
-    """End a run that a signal cut short, once its files are written."""
+    """End a run that a signal cut short, once its files are written, with the
+    command that continues it."""
     if loop.interrupted:
-        command = "python %s --resume --output-dir %s" % (
-            args.script, shlex.quote(args.output_dir))
-        raise Interrupted(loop.stopped_by, "saved at step %d; continue with: %s"
-                          % (loop.step, command))
+        raise Interrupted(loop.stopped_by, "saved at step %d; continue with: python %s "
+                                           "--resume --output-dir %s"
+                          % (loop.step, args.script, shlex.quote(args.output_dir)))
 
 
 class _Terminated(Exception):
@@ -672,9 +418,8 @@ def main(script, parse_args, run, argv):
     1 loss diverged, 2 bad flags or data or a refused --resume (one line on
     stderr), 130 Ctrl-C, 143 SIGTERM."""
     prog = os.path.basename(script)
-    previous = signal.getsignal(signal.SIGTERM)
     try:
-        signal.signal(signal.SIGTERM, _terminate)
+        previous = signal.signal(signal.SIGTERM, _terminate)
     except ValueError:   # not the main thread
         previous = None
     try:
@@ -690,26 +435,25 @@ def main(script, parse_args, run, argv):
         print("%s: interrupted: %s" % (prog, err), file=sys.stderr)
         return 128 + err.signum
     except (KeyboardInterrupt, _Terminated) as err:
+        ctrl_c = isinstance(err, KeyboardInterrupt)
         print("%s: %s at once; what was saved before stays as it was" % (
-            prog, "interrupted" if isinstance(err, KeyboardInterrupt) else "terminated"),
-            file=sys.stderr)
-        return 130 if isinstance(err, KeyboardInterrupt) else 143
+            prog, "interrupted" if ctrl_c else "terminated"), file=sys.stderr)
+        return 130 if ctrl_c else 143
     finally:
         if previous is not None:
             signal.signal(signal.SIGTERM, previous)
-        lock = _RUN.pop("lock", None)
-        if lock is not None:
-            lock.release()
+        if "lock" in _RUN:
+            _RUN.pop("lock").release()
 
 
 # ---------------------------------------------------------------------------
-# 6. Files: atomic JSON, metrics, checkpoints and their run log
+# 5. Files: atomic JSON, metrics, checkpoints and their run log
 # ---------------------------------------------------------------------------
 def write_json_atomic(path, obj):
-    """Write JSON to a temporary file in the same folder, then rename it (with
-    the permissions a plain open() would have given it)."""
-    folder = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".json", dir=folder)
+    """Write JSON to a temporary file in the same folder, then rename it, with
+    the permissions a plain open() would have given it."""
+    fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".json",
+                               dir=os.path.dirname(os.path.abspath(path)))
     try:
         with os.fdopen(fd, "w") as handle:
             json.dump(obj, handle, indent=2, sort_keys=True, default=_json_default)
@@ -725,9 +469,7 @@ def write_json_atomic(path, obj):
 
 
 def _json_default(value):
-    if isinstance(value, np.generic):
-        return value.item()
-    if isinstance(value, np.ndarray):
+    if isinstance(value, (np.generic, np.ndarray)):
         return value.tolist()
     raise TypeError("not JSON serialisable: %r" % (value,))
 
@@ -739,10 +481,18 @@ def read_json(path, default=None):
         return json.load(handle)
 
 
+def config_of(args):
+    """The run's config: every saved flag, as JSON values (a list as its text)."""
+    return {name: as_saved(getattr(args, name)) for name in args.saved}
+
+
+def as_saved(value):
+    return str(value) if isinstance(value, list) else value
+
+
 def write_metrics(args, figures, steps, train_seconds, **extra):
     """metrics.json: the script's figures plus what every run records."""
-    record = dict(figures)
-    record.update(extra)
+    record = dict(figures, **extra)
     record.update({
         "script": args.script, "tensorflow_version": tensorflow_version(),
         "python_version": platform.python_version(), "seed": args.seed,
@@ -766,13 +516,12 @@ class Checkpoints(object):
     """tf.train.Saver checkpoints in <output_dir>/checkpoints (the two newest)
     and, with keep_best, <output_dir>/best (the best epoch so far).
 
-    Beside them lies the run log (run_log.json): what the graph does not hold
-    and a resumed run needs: the config, the loss of every step, one record
-    per epoch, the seconds trained, the RNN state carried into the next
-    window, and the name of the checkpoint it belongs to. The log is written
-    after the weights, so a run killed between the two leaves a log naming the
-    previous checkpoint, which is still there: a resume restores exactly the
-    pair that was saved together.
+    Beside them lies the run log (run_log.json): what a resumed run needs and
+    the graph does not hold (the config, the loss of every step, a record per
+    epoch, the seconds trained, the RNN state carried into the next window)
+    and the name of its checkpoint. It is written after the weights, so a run
+    killed between the two leaves a log naming the previous checkpoint, still
+    kept: a resume restores exactly the pair that was saved together.
     """
 
     def __init__(self, graph, output_dir, keep_best=False):
@@ -783,14 +532,11 @@ class Checkpoints(object):
             if keep_best:
                 self._savers[self.best_folder] = tf.train.Saver(max_to_keep=1)
 
-    def _where(self, best):
-        return self.best_folder if best else self.folder
-
     def saved(self, best=False):
-        return saved_checkpoint(self._where(best))
+        return saved_checkpoint(self.best_folder if best else self.folder)
 
     def save(self, sess, step, log, best=False):
-        folder = self._where(best)
+        folder = self.best_folder if best else self.folder
         if not os.path.isdir(folder):
             os.makedirs(folder)
         path = self._savers[folder].save(sess, os.path.join(folder, "model"),
@@ -802,11 +548,11 @@ class Checkpoints(object):
     def restore(self, sess, best=False):
         """Restore the checkpoint the run log names into `sess`; return the log
         (None when there is none)."""
-        path = self.saved(best)
+        folder, path = self.best_folder if best else self.folder, self.saved(best)
         if path is None:
             return None
-        self._savers[self._where(best)].restore(sess, path)
-        return read_json(os.path.join(self._where(best), LOG_FILE))
+        self._savers[folder].restore(sess, path)
+        return read_json(os.path.join(folder, LOG_FILE))
 
     def resume_or_start(self, sess, args):
         """The run log to go on with: with --resume, the saved checkpoint's
@@ -862,7 +608,8 @@ def plural(count, noun):
 
 
 class Progress(object):
-    """One line per epoch: epoch, step, figures, elapsed and estimated time left."""
+    """One line per epoch: epoch, step, figures (4 significant digits; the full
+    ones go to metrics.json), elapsed and estimated time left."""
 
     def __init__(self, total_epochs, first_epoch=0, seconds_before=0.0):
         self.total, self.first, self.before = total_epochs, first_epoch, seconds_before
@@ -878,11 +625,10 @@ class Progress(object):
                  "step %d" % step]
         parts += ["%s %s" % (name, value if isinstance(value, str) else "%.4g" % value)
                   for name, value in figures.items()]
-        parts.append("elapsed %s" % format_seconds(self.elapsed()))
-        parts.append("left %s" % format_seconds(per_epoch * (self.total - epoch - 1)))
-        text = "  ".join(parts)
-        print(text, flush=True)
-        return text
+        parts += ["elapsed %s" % format_seconds(self.elapsed()),
+                  "left %s" % format_seconds(per_epoch * (self.total - epoch - 1))]
+        print("  ".join(parts), flush=True)
+        return "  ".join(parts)
 
 
 def pyplot(show=False):
@@ -891,10 +637,10 @@ def pyplot(show=False):
     import matplotlib
     if show and not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")
                      or sys.platform in ("darwin", "win32")):
-        if not _RUN.get("no_display_said"):
+        if not _RUN.get("said_no_display"):
             print("--show: no display here (DISPLAY is not set), so no window opens; "
                   "the plots are saved as PNG files", file=sys.stderr)
-            _RUN["no_display_said"] = True
+            _RUN["said_no_display"] = True
         show = False
     if not show:
         matplotlib.use("Agg")
@@ -912,23 +658,22 @@ def save_figure(fig, path, show=False):
 
 def summary_writers(output_dir, graph, names=("train",), start_step=0):
     """A tf.summary.FileWriter per name under <output_dir>/tensorboard. A fresh
-    run writes the graph (with the first writer); a resumed one marks where it
-    starts, so that TensorBoard drops what a killed run wrote past its
-    checkpoint and the curves go on as one."""
+    run writes the graph (with the first); a resumed one marks where it starts,
+    so that TensorBoard drops what a killed run wrote past its checkpoint."""
     writers = {}
     for i, name in enumerate(names):
         # the suffix keeps a resumed run's file apart from the interrupted one's
-        writer = tf.summary.FileWriter(os.path.join(output_dir, "tensorboard", name),
-                                       graph if i == 0 and not start_step else None,
-                                       filename_suffix=".step%d" % start_step)
+        writers[name] = tf.summary.FileWriter(
+            os.path.join(output_dir, "tensorboard", name),
+            graph if i == 0 and not start_step else None,
+            filename_suffix=".step%d" % start_step)
         if start_step:
-            writer.add_session_log(tf.SessionLog(status=tf.SessionLog.START), start_step)
-        writers[name] = writer
+            writers[name].add_session_log(tf.SessionLog(status=tf.SessionLog.START),
+                                          start_step)
     return writers
 
 
 def scalar_summary(writer, step, **values):
-    """Write Python numbers as scalar summaries (for figures computed outside TF)."""
-    summary = tf.Summary(value=[tf.Summary.Value(tag=k, simple_value=float(v))
-                                for k, v in values.items()])
-    writer.add_summary(summary, step)
+    """Write Python numbers as scalar summaries (figures computed outside TF)."""
+    writer.add_summary(tf.Summary(value=[tf.Summary.Value(tag=k, simple_value=float(v))
+                                         for k, v in values.items()]), step)

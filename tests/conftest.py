@@ -143,6 +143,34 @@ def read_events(folder):
     return found
 
 
+def demo_table():
+    import command_line as cli
+    F = cli.Flag
+    return ("demo group",
+            F("size", 100, int, "a size"),
+            F("rate", 0.5, float, "a rate that may change on resume", resumable=True),
+            F("book", False, bool, "a preset flag", aliases=("--article",)),
+            F("RATE_OF_DECAY", 0.8, float, "a chapter name in capitals"),
+            F("mode", None, str, "not part of the config", saved=False))
+
+
+def demo(argv, presets=(), output_dir=None):
+    """command_line.parse of a small table, for a script named demo_script.py."""
+    import command_line as cli
+    argv = list(argv) + (["--output-dir", str(output_dir)] if output_dir else [])
+    return cli.parse("/x/demo_script.py", "doc", demo_table(), argv, epochs=7,
+                     presets=presets)
+
+
+def saved_run(folder, config, step=3):
+    """What a run leaves in checkpoints/: the weights' index and the run log."""
+    ckpts = folder / "checkpoints"
+    ckpts.mkdir(parents=True)
+    (ckpts / ("model-%d.index" % step)).write_text("")
+    (ckpts / "run_log.json").write_text(json.dumps(
+        {"config": config, "checkpoint": "model-%d" % step}))
+
+
 @pytest.fixture
 def metrics():
     return read_metrics
