@@ -27,9 +27,13 @@ test:
 lint: setup
 	$(PY) -m flake8
 
-# Every run under runs/, served on this machine only: http://127.0.0.1:6006
+# Every run under runs/, served on this machine only: http://127.0.0.1:6006.
+# TensorBoard needs no GPU: hiding the devices keeps TensorFlow's CUDA probe,
+# and its error lines on a machine without one, out of the way.
 tensorboard: setup
-	.venv/bin/tensorboard --logdir runs --host 127.0.0.1 --port 6006
+	CUDA_VISIBLE_DEVICES= TF_CPP_MIN_LOG_LEVEL=3 TF_ENABLE_ONEDNN_OPTS=0 \
+	  .venv/bin/tensorboard --logdir runs --host 127.0.0.1 --port 6006 2>&1 \
+	  | grep --line-buffered -v -e cudart_stub -e 'absl::InitializeLog'
 
 bench: setup
 	$(PY) benchmarks/run.py

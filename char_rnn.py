@@ -369,15 +369,25 @@ def with_state(feed, tensors, values):
     return feed
 
 
-def evaluate_bpc(sess, g, windows):
-    """Bits per character over all windows, state carried, no dropout."""
+def evaluate_bpc(sess, g, windows, ids=None):
+    """Bits per character, no dropout, over one stream of `windows` read in
+    order with the state carried; with the stream's `ids`, also every
+    character after the last whole window, one at a time through the sampler
+    (which shares the weights), so that each character after the first is
+    scored with all the context before it."""
     x, y = windows
-    state, total = None, 0.0
+    state, nats = None, 0.0
     for k in range(len(x)):
         feed = with_state({g.x: x[k], g.y: y[k]}, g.init_state, state)
         loss, state = sess.run([g.loss, g.final_state], feed)
-        total += loss
-    return total / len(x) / LN2
+        nats += loss * x.shape[2]
+    scored = x.size
+    for i in range(scored, len(ids) - 1 if ids is not None else scored):
+        feed = with_state({g.sample_x: [[ids[i]]]}, g.sample_init_state, state)
+        probs, state = sess.run([g.sample_probs, g.sample_final_state], feed)
+        nats -= math.log(max(float(probs[ids[i + 1]]), 1e-12))
+        scored += 1
+    return nats / scored / LN2
 
 
 def sample(sess, g, vocab, prime, n, temperature, rng):
@@ -418,7 +428,8 @@ def train(sess, g, args, data, loop, writer, vocab):
                            epoch_state)
         figures = {"train_bpc": float(np.mean(loop.epoch_losses()))}
         if data.val is not None:
-            figures["val_bpc"] = evaluate_bpc(sess, g, data.val)
+            figures["val_bpc"] = evaluate_bpc(sess, g, data.val,
+                                              encode(data.val_text, vocab))
             utils.scalar_summary(writer, loop.step, bits_per_char=figures["val_bpc"])
         loop.epoch_done(**figures)
         rng = np.random.RandomState([args.seed % 2 ** 32, epoch])
@@ -440,25 +451,29 @@ def surprise(sess, g, vocab, text):
     return np.array(bits)
 
 
-def plot_surprise(path, text, bits, show=False, width=64):
-    """Validation text, each character shaded by the bits the model paid for it."""
+def plot_surprise(path, text, bits, show=False, width=64, most=8.0):
+    """Held-out text, each character shaded by the bits the model paid for it
+    (white text where the shade is dark), with a colour bar."""
     plt = utils.pyplot(show)
     text = text[1:]
     lines = [text[i:i + width] for i in range(0, len(text), width)]
-    fig, ax = plt.subplots(figsize=(width * 0.14, len(lines) * 0.3 + 0.8))
+    fig, ax = plt.subplots(figsize=(width * 0.14 + 1.2, len(lines) * 0.3 + 0.8))
     cmap = plt.get_cmap("Reds")
     for row, line in enumerate(lines):
         for col, ch in enumerate(line):
-            b = bits[row * width + col]
+            shade = min(bits[row * width + col] / most, 1.0)
             ax.text(col, -row, ch if ch != "\n" else "\u21b5", family="monospace",
                     ha="center", va="center", fontsize=9,
-                    bbox=dict(boxstyle="square,pad=0.1", lw=0,
-                              fc=cmap(min(b / 8.0, 1.0))))
+                    color="white" if shade > 0.55 else "black",
+                    bbox=dict(boxstyle="square,pad=0.1", lw=0, fc=cmap(shade)))
     ax.set_xlim(-1, width)
     ax.set_ylim(-len(lines), 1)
     ax.axis("off")
-    ax.set_title("bits per character on held-out text (white 0, dark red 8+); "
-                 "mean %.2f" % bits.mean())
+    bar = fig.colorbar(plt.cm.ScalarMappable(cmap=cmap, norm=plt.Normalize(0, most)),
+                       ax=ax, fraction=0.02, pad=0.01, extend="max")
+    bar.set_label("bits for the character")
+    ax.set_title("bits per character the model paid on held-out text: mean %.2f"
+                 % bits.mean())
     return utils.save_figure(fig, path, show)
 
 
@@ -470,7 +485,8 @@ def plot_training(path, log, args):
     ax.plot(steps, log["losses"], linewidth=0.5, alpha=0.5, label="training, per step")
     epochs = [e["epoch"] for e in log["epochs"]]
     ax.plot(epochs, [e["train_bpc"] for e in log["epochs"]], marker="o",
-            label="training, epoch mean (with dropout)")
+            label="training, epoch mean%s" % (
+                " (with dropout)" if args.dropout < 1 else ""))
     if log["epochs"] and "val_bpc" in log["epochs"][0]:
         ax.plot(epochs, [e["val_bpc"] for e in log["epochs"]], marker="o",
                 label="validation")
@@ -479,8 +495,9 @@ def plot_training(path, log, args):
     ax.set_ylim(top=min(6.5, max(log["losses"][:1] + [3.0])))
     ax.grid(alpha=0.3)
     ax.legend()
-    ax.set_title("%s cell, %d x %d, seq %d, keep %.2f" % (
-        args.cell, args.num_layers, args.hidden_size, args.seq_length, args.dropout))
+    ax.set_title("%s cell, %d x %d, seq %d, %s" % (
+        args.cell, args.num_layers, args.hidden_size, args.seq_length,
+        "keep %.2f" % args.dropout if args.dropout < 1 else "no dropout"))
     return utils.save_figure(fig, path, args.show)
 
 
@@ -563,18 +580,18 @@ def run_evaluate(args):
     known = set(vocab)
     unknown = collections.Counter(c for c in text if c not in known)
     kept = "".join(c for c in text if c in known)
-    # One stream read in order, as for validation.
-    windows = genEpochData(encode(kept, vocab), 1, g.x.shape.as_list()[1])
+    # One stream read in order, as for validation: every character scored.
+    ids = encode(kept, vocab)
+    windows = genEpochData(ids, 1, g.x.shape.as_list()[1])
     if windows is None:
         raise utils.DataError(args.evaluate, "too short: %d characters in the "
                                              "vocabulary, one window needs %d"
                               % (len(kept), g.x.shape.as_list()[1] + 1))
     with sess:
-        bpc = evaluate_bpc(sess, g, windows)
-    scored = windows[0].size
+        bpc = evaluate_bpc(sess, g, windows, ids)
     print("bits_per_char=%.4f" % bpc)
     print("characters=%d scored=%d out_of_vocabulary=%d%s" % (
-        len(text), scored, sum(unknown.values()),
+        len(text), len(ids) - 1, sum(unknown.values()),
         (" (left out: %s)" % ", ".join("%r x%d" % kv for kv in unknown.most_common(10)))
         if unknown else ""))
 
@@ -624,7 +641,8 @@ def run(args):
         # the test text is scored once, here.
         if best is not None and ckpts.saved(best=True):
             ckpts.restore(sess, best=True)
-        test_bpc = evaluate_bpc(sess, g, data.test) if data.test else None
+        test_bpc = evaluate_bpc(sess, g, data.test, encode(data.test_text, vocab)) \
+            if data.test else None
         text = sample(sess, g, vocab, args.prime, 2000, 1.0,
                       np.random.RandomState(args.seed))
         shown = (data.test_text or data.val_text)[:640]

@@ -396,11 +396,11 @@ def echo_accuracy(predicted, target, echo_step):
 class EchoFigure(object):
     """The article's figure: the loss (top left) and, for each row of a window,
     bars of the input (blue), the echo target (red) and the prediction (green).
-    """
+    The loss panel marks where each epoch starts (see 'the riddle')."""
 
-    def __init__(self, batch_size, show=False):
+    def __init__(self, batch_size, steps_per_epoch, show=False):
         self.plt = utils.pyplot(show)
-        self.show = show
+        self.show, self.steps_per_epoch = show, steps_per_epoch
         self.rows = min(batch_size, 5)
         self.fig, axes = self.plt.subplots(2, 3, figsize=(12, 6))
         self.axes = axes.ravel()
@@ -411,10 +411,17 @@ class EchoFigure(object):
     def draw(self, losses, batchX, batchY, predictions, live=False, title=None):
         ax = self.axes[0]
         ax.cla()
-        ax.plot(losses, linewidth=0.5)
+        ax.plot(np.arange(1, len(losses) + 1), losses, linewidth=0.5)
+        starts = np.arange(0, len(losses), self.steps_per_epoch)
+        for i, start in enumerate(starts):
+            ax.axvline(start, color="tab:orange", linewidth=0.8,
+                       alpha=0.8 if len(starts) <= 20 else 0.25,
+                       label="an epoch starts" if i == 0 else None)
         ax.set_yscale("log")
         ax.set_title("loss per step")
-        ax.set_xlabel("step")
+        ax.set_xlabel("training step")
+        ax.set_ylabel("cross-entropy (nats)")
+        ax.legend(loc="upper right", fontsize=8)
         steps = np.arange(batchX.shape[1])
         lanes = (("input", batchX, "tab:blue", 2), ("echo target", batchY, "tab:red", 1),
                  ("prediction", None, "tab:green", 0))
@@ -428,7 +435,9 @@ class EchoFigure(object):
                        label=label)
             ax.set_ylim(-0.1, 3)
             ax.set_yticks([0.4, 1.4, 2.4])
-            ax.set_yticklabels(["prediction", "target", "input"] if row % 3 == 0 else [])
+            ax.set_yticklabels(["prediction", "target", "input"])
+            ax.set_xticks(steps[::-(-len(steps) // 8)])      # at most 8 labels
+            ax.set_xlabel("time step in the window")
             ax.set_title("row %d of the window" % row)
         for ax in self.axes[self.rows + 1:]:
             ax.axis("off")
@@ -452,7 +461,7 @@ def plot_loss(path, losses, title, show=False):
     ax.plot(np.arange(1, len(losses) + 1), losses, linewidth=1)
     ax.set_xlabel("step")
     ax.set_ylabel("cross-entropy (nats)")
-    ax.set_yscale("log")
+    utils.log_scale(ax)
     ax.set_title(title)
     ax.grid(alpha=0.3)
     return utils.save_figure(fig, path, show)
@@ -494,7 +503,8 @@ def run(args):
                     args.learning_rate, args.seed, device, args.part, args.num_layers,
                     args.init, args.grad_clip)
     ckpts = utils.Checkpoints(g.graph, args.output_dir)
-    figure = EchoFigure(args.batch_size, show=True) if args.show else None
+    figure = EchoFigure(args.batch_size, num_batches(args), show=True) if args.show \
+        else None
     with utils.make_session(g.graph, args.threads) as sess:
         sess.run(g.init)
         log = ckpts.resume_or_start(sess, args)
@@ -514,7 +524,7 @@ def run(args):
     for writer in writers.values():
         writer.close()
 
-    figure = figure or EchoFigure(args.batch_size)
+    figure = figure or EchoFigure(args.batch_size, num_batches(args))
     figure.draw(log["losses"], *window,
                 title="part %d, echo_step %d, state_size %d: accuracy %.4f on a fresh "
                       "series" % (args.part, args.echo_step, args.state_size, accuracy))

@@ -299,33 +299,40 @@ def plot_week(path, times, actual, predicted, linear, show=False):
     fig, ax = plt.subplots(figsize=(12, 4))
     ax.plot(times[:n], actual[:n], color="black", linewidth=0.8, label="actual")
     ax.plot(times[:n], linear[:n], color="tab:blue", linewidth=0.6, alpha=0.7,
-            label="strong linear baseline")
+            label=LABELS["strong_linear"])
     ax.plot(times[:n], predicted[:n], color="tab:red", linewidth=0.8, label="GRU")
     ax.set_ylabel("appliances (Wh per 10 minutes)")
-    ax.set_title("The first week of the test period")
+    ax.set_title("The first week of the test period: %s to %s" % (
+        times[0].strftime("%a %d %b %Y %H:%M"), times[n - 1].strftime("%a %d %b %Y %H:%M")))
     ax.legend(loc="upper right")
     fig.autofmt_xdate()
     return utils.save_figure(fig, path, show)
 
 
 def plot_training(path, log, baselines, show=False):
+    """Training loss and validation RMSE per epoch, each baseline's validation
+    RMSE as a line of its own in the legend (names as the console prints them)."""
+    from matplotlib.ticker import MaxNLocator
     plt = utils.pyplot(show)
-    fig, (left, right) = plt.subplots(1, 2, figsize=(11, 4))
+    fig, (left, right) = plt.subplots(1, 2, figsize=(12, 4))
     epochs = [e["epoch"] for e in log["epochs"]]
     left.plot(epochs, [e["train_loss"] for e in log["epochs"]], marker="o")
-    left.set_yscale("log")
-    left.set_xlabel("epoch")
-    left.set_title("training loss (MSE on the scaled target)")
+    utils.log_scale(left)
+    left.set_ylabel("MSE on the scaled target")
+    left.set_title("training loss")
     right.plot(epochs, [e["val_rmse_wh"] for e in log["epochs"]], marker="o",
-               label="GRU, validation")
+               color="tab:red", label="GRU")
+    styles = iter([("tab:blue", "--"), ("tab:green", ":"), ("tab:purple", "-."),
+                   ("tab:brown", "--")])
     for name, value in baselines.items():
-        if value is not None:
-            right.axhline(value, linestyle=":", color="grey")
-            right.annotate("%s %.1f" % (name, value), (epochs[0], value),
-                           fontsize=8, va="bottom")
-    right.set_xlabel("epoch")
-    right.set_title("validation RMSE (Wh), with the baselines on it")
-    right.legend()
+        color, style = next(styles)
+        right.axhline(value, linestyle=style, color=color,
+                      label="%s %.1f" % (LABELS.get(name, name), value))
+    right.set_ylabel("RMSE (Wh)")
+    right.set_title("validation RMSE, the baselines' on the same windows")
+    right.legend(loc="upper left", bbox_to_anchor=(1.02, 1), fontsize=9)
     for ax in (left, right):
+        ax.set_xlabel("epoch")
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.grid(alpha=0.3)
     return utils.save_figure(fig, path, show)

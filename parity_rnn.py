@@ -344,7 +344,7 @@ def plot_training(path, log, args):
     left.plot(np.arange(1, len(log["losses"]) + 1), log["losses"], linewidth=1)
     left.set_xlabel("step")
     left.set_ylabel("training cross-entropy (nats)")
-    left.set_yscale("log")
+    utils.log_scale(left)
     left.set_title("loss per step")
     for key, label in (("val_accuracy", "fresh %d-bit strings (decides the stop)"
                         % args.sequence_length),
@@ -356,8 +356,9 @@ def plot_training(path, log, args):
     right.set_xlim(0.5, len(x) + 0.5)      # whole epochs, also for a run of one
     right.set_xticks(x if len(x) <= 12 else x[::max(1, len(x) // 10)])
     right.set_xlabel("epoch")
+    right.set_ylabel("parity accuracy")
     right.set_title("validation parity accuracy")
-    right.legend(loc="lower right")
+    right.legend(loc="upper left", bbox_to_anchor=(1.02, 1), fontsize=9)   # off the data
     fig.suptitle("%s, %d units, %s lengths, target %s" % (
         args.cell, args.num_hidden_units, args.lengths, args.target))
     for ax in (left, right):
@@ -368,9 +369,11 @@ def plot_training(path, log, args):
 def plot_by_length(path, lengths, accuracy, args):
     plt = utils.pyplot(args.show)
     fig, ax = plt.subplots(figsize=(7, 3.5))
-    ax.bar(lengths, accuracy, width=0.8)
-    ax.axhline(0.5, color="grey", linestyle=":")
-    ax.set_ylim(0, 1.02)
+    ax.bar(lengths, accuracy, width=0.8, label="test strings of that length")
+    ax.axhline(0.5, color="black", linestyle=":", label="chance (0.5)")
+    ax.set_ylim(0, 1.25)                  # room for the legend above the bars
+    ax.set_yticks([0, 0.2, 0.4, 0.6, 0.8, 1.0])
+    ax.legend(loc="upper center", ncol=2, fontsize=9)
     ax.set_xlabel("string length (bits)")
     ax.set_ylabel("parity accuracy")
     ax.set_title("test accuracy by length (%s lengths in training)" % args.lengths)

@@ -648,6 +648,15 @@ def pyplot(show=False):
     return plt
 
 
+def log_scale(ax):
+    """A log y axis whose ticks read as plain numbers (0.3, 0.5, 1), not 10^-1."""
+    from matplotlib.ticker import FuncFormatter
+    ax.set_yscale("log")
+    plain = FuncFormatter(lambda y, _: "%g" % float("%.2g" % y))
+    ax.yaxis.set_major_formatter(plain)
+    ax.yaxis.set_minor_formatter(plain)
+
+
 def save_figure(fig, path, show=False):
     fig.savefig(path, dpi=100, bbox_inches="tight")
     if not show:

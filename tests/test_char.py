@@ -350,3 +350,50 @@ def test_rnn_layers_without_dropout_compute_what_multirnncell_does():
     for a, b in zip(outs[0][1], outs[1][1]):
         np.testing.assert_allclose(a, b, rtol=1e-5)
     assert outs[0][0].shape == (3, 6, 5)
+
+
+@pytest.mark.slow
+def test_evaluate_scores_every_character(trained, tmp_path, capsys):
+    """56 characters: two windows of 25 and 5 more; each of the 55 after the
+    first is scored, as the sampler scores them one at a time."""
+    text = char_rnn.read_text(TEMPEST)[70000:70056]
+    path = tmp_path / "short.txt"
+    path.write_text(text, encoding="utf-8")
+    assert char_rnn.main(["--output-dir", str(trained), "--evaluate", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert "characters=56 scored=55 " in out
+    bpc = float(out.split("bits_per_char=")[1].split()[0])
+    args = char_rnn.parse_args(["--output-dir", str(trained)])
+    vocab, g, sess = char_rnn.load_trained(args)
+    with sess:
+        one_at_a_time = char_rnn.surprise(sess, g, vocab, text)
+    assert len(one_at_a_time) == 55
+    assert bpc == pytest.approx(one_at_a_time.mean(), abs=1e-3)
+
+
+def captured_figures(monkeypatch):
+    figures = []
+    real = utils.save_figure
+    monkeypatch.setattr(utils, "save_figure",
+                        lambda fig, path, show=False: figures.append(fig) or real(
+                            fig, path, show))
+    return figures
+
+
+def test_plots_say_what_they_show(tmp_path, monkeypatch):
+    figures = captured_figures(monkeypatch)
+    log = {"losses": [4.0, 3.5, 3.0, 2.9], "epochs": [
+        {"epoch": 1, "step": 2, "train_bpc": 3.7, "val_bpc": 3.6},
+        {"epoch": 2, "step": 4, "train_bpc": 2.95, "val_bpc": 3.1}]}
+    for dropout, said in ((1.0, "no dropout"), (0.5, "keep 0.50")):
+        args = char_rnn.parse_args(["--dropout", str(dropout)])
+        char_rnn.plot_training(str(tmp_path / "t.png"), log, args)
+        ax = figures[-1].axes[0]
+        legend = [t.get_text() for t in ax.get_legend().get_texts()]
+        assert said in ax.get_title()
+        assert ("(with dropout)" in " ".join(legend)) == (dropout < 1)
+    char_rnn.plot_surprise(str(tmp_path / "s.png"), "abcd", np.array([0.1, 4.0, 9.0]))
+    fig = figures[-1]
+    assert len(fig.axes) == 2 and "bits" in fig.axes[1].get_ylabel()   # the colour bar
+    colours = [t.get_color() for t in fig.axes[0].texts]
+    assert colours == ["black", "black", "white"]      # readable on the darkest shade

@@ -369,3 +369,24 @@ def test_the_hand_loop_static_rnn_and_dynamic_rnn_compute_the_same_function():
     for how in ("static", "dynamic"):
         np.testing.assert_allclose(outs[how][0], outs["hand"][0], atol=1e-6)
         np.testing.assert_allclose(outs[how][1], outs["hand"][1], atol=1e-6)
+
+
+def test_the_echo_figure_labels_every_panel_and_marks_the_epoch_starts(monkeypatch):
+    figures = []
+    monkeypatch.setattr(utils, "save_figure", lambda fig, path, show=False:
+                        figures.append(fig))
+    rng = np.random.RandomState(0)
+    x = rng.randint(2, size=(5, 15)).astype(np.float32)
+    figure = echo_rnn.EchoFigure(5, 100)
+    figure.draw(list(np.linspace(0.7, 0.01, 300)), x, x.astype(int),
+                np.eye(2)[x.astype(int)])
+    figure.save("unused.png")
+    loss, rows = figures[0].axes[0], figures[0].axes[1:6]
+    assert loss.get_ylabel() == "cross-entropy (nats)" and loss.get_xlabel()
+    starts = [line.get_xdata()[0] for line in loss.lines[1:]]
+    assert starts == [0, 100, 200]
+    for ax in rows:
+        assert [t.get_text() for t in ax.get_yticklabels()] == ["prediction", "target",
+                                                                "input"]
+        assert ax.get_xlabel() == "time step in the window"
+        assert all(float(t) == int(t) for t in ax.get_xticks())

@@ -408,3 +408,25 @@ def test_an_ensemble_forecasts_the_mean_of_its_members(tmp_path):
     assert [x["seed"] for x in m["members"]] == [5, 6]
     assert m["steps"] == sum(x["steps"] for x in m["members"])
     assert read_log(str(tmp_path / "ab" / "member2" / "checkpoints"))
+
+
+def test_plots_name_the_baselines_as_the_console_does(tmp_path, monkeypatch):
+    import datetime
+    figures = []
+    monkeypatch.setattr(utils, "save_figure", lambda fig, path, show=False:
+                        figures.append(fig))
+    log = {"epochs": [{"epoch": e, "train_loss": 1.0 / e, "val_rmse_wh": 70 - e}
+                      for e in range(1, 8)]}
+    energy_comparisons.plot_training("unused.png", log, {
+        "persistence": 64.7, "strong_linear": 58.3, "window_linear": 63.4})
+    right = figures[0].axes[1]
+    labels = [t.get_text() for t in right.get_legend().get_texts()]
+    assert labels == ["GRU", "persistence 64.7", "strong linear 58.3",
+                      "linear on the window 63.4"]
+    assert all(float(t) == int(t) for t in right.get_xticks())         # whole epochs
+    assert "10^" not in "".join(t.get_text() for t in figures[0].axes[0].get_yticklabels())
+    start = datetime.datetime(2016, 4, 30, 8, 20)
+    times = [start + datetime.timedelta(minutes=10 * i) for i in range(2000)]
+    energy_comparisons.plot_week("unused.png", times, np.ones(2000), np.ones(2000),
+                                 np.ones(2000))
+    assert "Sat 30 Apr 2016 08:20 to Sat 07 May 2016 08:10" in figures[1].axes[0].get_title()

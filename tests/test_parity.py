@@ -239,3 +239,21 @@ def test_bad_values_exit_2_and_write_nothing(tmp_path, capsys, flags, message):
     assert exc.value.code == 2
     assert message in capsys.readouterr().err
     assert not out.exists()
+
+
+def test_plots_keep_legends_off_the_data_and_name_chance(tmp_path, monkeypatch):
+    figures = []
+    monkeypatch.setattr(utils, "save_figure", lambda fig, path, show=False:
+                        figures.append(fig))
+    args = parity_rnn.parse_args([])
+    log = {"losses": [0.7, 0.6, 0.1], "epochs": [
+        {"epoch": 1, "val_accuracy": 0.5, "val_accuracy_variable": 0.6},
+        {"epoch": 2, "val_accuracy": 1.0, "val_accuracy_variable": 1.0}]}
+    parity_rnn.plot_training("unused.png", log, args)
+    right = figures[0].axes[1]
+    box = right.get_legend().get_bbox_to_anchor().transformed(right.transAxes.inverted())
+    assert box.x0 > 1                                   # right of the axes, off the data
+    parity_rnn.plot_by_length("unused.png", np.arange(1, 51), np.ones(50), args)
+    ax = figures[1].axes[0]
+    assert "chance (0.5)" in [t.get_text() for t in ax.get_legend().get_texts()]
+    assert ax.get_ylim()[1] > 1.2                       # room above the bars

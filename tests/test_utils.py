@@ -276,3 +276,13 @@ def test_scalar_summaries_are_written(tmp_path):
     events = tf.train.summary_iterator(os.path.join(folder, os.listdir(folder)[0]))
     values = [v.simple_value for e in events for v in e.summary.value]
     assert values == [1.5]
+
+
+def test_show_without_a_display_says_so_and_saves_files(monkeypatch, capsys):
+    monkeypatch.delenv("DISPLAY", raising=False)
+    monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
+    monkeypatch.setitem(utils._RUN, "said_no_display", False)
+    plt = utils.pyplot(show=True)
+    import matplotlib
+    assert matplotlib.get_backend().lower() == "agg" and plt is not None
+    assert "--show: no display here" in capsys.readouterr().err
