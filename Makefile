@@ -1,6 +1,7 @@
 # The README's two commands: `make demo` and `make test`.
 SCRIPTS := echo_rnn parity_rnn char_rnn energy_gru
 PY := .venv/bin/python
+TB_PORT ?= 6006
 
 # Short demonstration runs: a few epochs each, output under runs/<script>/.
 DEMO_echo_rnn := --epochs 10
@@ -32,7 +33,7 @@ lint: setup
 # and its error lines on a machine without one, out of the way.
 tensorboard: setup
 	CUDA_VISIBLE_DEVICES= TF_CPP_MIN_LOG_LEVEL=3 TF_ENABLE_ONEDNN_OPTS=0 \
-	  .venv/bin/tensorboard --logdir runs --host 127.0.0.1 --port 6006 2>&1 \
+	  .venv/bin/tensorboard --logdir runs --host 127.0.0.1 --port $(TB_PORT) 2>&1 \
 	  | grep --line-buffered -v -e cudart_stub -e 'absl::InitializeLog'
 
 bench: setup

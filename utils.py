@@ -513,8 +513,8 @@ def saved_checkpoint(folder):
 
 
 class Checkpoints(object):
-    """tf.train.Saver checkpoints in <output_dir>/checkpoints (the two newest)
-    and, with keep_best, <output_dir>/best (the best epoch so far).
+    """tf.train.Saver checkpoints in <output_dir>/checkpoints and, with
+    keep_best, <output_dir>/best (the best epoch so far), two of each.
 
     Beside them lies the run log (run_log.json): what a resumed run needs and
     the graph does not hold (the config, the loss of every step, a record per
@@ -530,7 +530,7 @@ class Checkpoints(object):
         with graph.as_default():
             self._savers = {self.folder: tf.train.Saver(max_to_keep=2)}
             if keep_best:
-                self._savers[self.best_folder] = tf.train.Saver(max_to_keep=1)
+                self._savers[self.best_folder] = tf.train.Saver(max_to_keep=2)
 
     def saved(self, best=False):
         return saved_checkpoint(self.best_folder if best else self.folder)

@@ -1,4 +1,4 @@
-"""Benchmarks: every figure the README states, over seeds, on both stacks.
+"""Benchmarks: every figure the docs state, over seeds, on both stacks.
 
     python benchmarks/run.py                        # every section (hours on 2 cores)
     python benchmarks/run.py --sections defaults    # one or more sections
@@ -173,7 +173,7 @@ def bench_defaults(found, workdir, quick, seeds_of):
 
 def keep_docs(script, stack, runs):
     """Copy the first seed's plots of the default runs on TF2 into docs/ for
-    the README (only from a full run)."""
+    the docs (only from a full run)."""
     if stack != "TF2" or not runs or QUICK[0]:
         return
     names = {"echo_rnn": ["echo.png"], "parity_rnn": ["training.png"],
@@ -668,12 +668,16 @@ def write_markdown(result, path):
     stacks_text = ", ".join("%s = TensorFlow %s on Python %s"
                             % (n, v.get("tensorflow"), v.get("python"))
                             for n, v in result["stacks"].items())
+    dates = dict((section, result["date"]) for section in SECTIONS if section in result)
+    dates.update(result.get("section_dates", {}))
     lines = ["# Benchmark results", "",
-             "%s, %s, %d cores; %s. Produced by `python benchmarks/run.py%s`; raw "
+             "%s, %d cores; %s. Produced by `python benchmarks/run.py%s`; raw "
              "figures in `benchmarks/results/%s.json`. Figures are mean ± standard "
-             "deviation over seeds, with the worst seed beside them." % (
-                 result["date"], result["machine"], result["cores"], stacks_text,
-                 " --quick" if result["quick"] else "", result["name"]), ""]
+             "deviation over seeds, with the worst seed beside them. Each section "
+             "was measured on the day it names: %s." % (
+                 result["machine"], result["cores"], stacks_text,
+                 " --quick" if result["quick"] else "", result["name"],
+                 ", ".join("%s %s" % kv for kv in sorted(dates.items()))), ""]
     digits = {"echo_rnn": 4, "parity_rnn": 4, "char_rnn": 3, "energy_gru": 2}
     if "defaults" in result:
         lines += ["## Default runs", "",
@@ -908,6 +912,7 @@ def main(argv=None):
             else:
                 result[section] = found_now
             result.setdefault("seconds", {})[section] = time.time() - started
+            result.setdefault("section_dates", {})[section] = date
             with open(path, "w") as handle:
                 json.dump(result, handle, indent=1, sort_keys=True)
             print("[%s] done in %.0f s" % (section, time.time() - started), flush=True)

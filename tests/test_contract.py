@@ -29,7 +29,7 @@ SCRIPTS = {
 }
 
 
-# script: {TensorBoard writer: the scalar tags it holds} (README, TensorBoard)
+# script: {TensorBoard writer: the scalar tags it holds} (docs/running.md, TensorBoard)
 TAGS = {
     "echo": {"train": {"loss", "accuracy", "learning_rate"},
              "evaluation": {"loss", "accuracy"}},
@@ -57,10 +57,11 @@ def test_a_flag_given_wins_over_a_preset_even_at_its_default():
     assert echo_rnn.parse_args(["--article"]).init == "uniform"
     # a choice can select a preset too: the paper's protocol trains longer
     paper = energy_gru.parse_args(["--protocol", "paper"])
+    # ... with the window ending at the row, like for like with the paper
     assert (paper.epochs, paper.patience, paper.ensemble, paper.readings_after) == \
-        (120, 10, 5, 6)
-    assert energy_gru.parse_args(["--protocol", "paper", "--readings-after", "0"]
-                                 ).readings_after == 0
+        (120, 10, 5, 0)
+    assert energy_gru.parse_args(["--protocol", "paper", "--readings-after", "6"]
+                                 ).readings_after == 6
     assert energy_gru.parse_args(["--protocol", "paper", "--ensemble", "3"]).ensemble == 3
     assert energy_gru.parse_args(["--protocol", "paper", "--quick"]).epochs == 2
     assert energy_gru.parse_args(["--protocol", "forecast"]).epochs == 40
@@ -142,7 +143,7 @@ def test_an_interrupted_run_resumes_to_the_same_figures(script, where, tmp_path,
     assert [e["epoch"] for e in stopped["history"]] == list(
         range(1, stop_at // per_epoch + 1))
     assert resumed["steps"] == 3 * per_epoch
-    # TensorBoard: the tags the README names; one graph, from the first run;
+    # TensorBoard: the tags docs/running.md names; one graph, from the first run;
     # every curve goes on from where the interrupted run left it.
     after_stop, after_resume = events[0], read_events(tmp_path / "part")
     assert {w: set(tags) for w, (_, tags) in after_resume.items()} == TAGS[script]

@@ -111,7 +111,7 @@ def test_learns_the_echo_and_one_unit_cannot(tmp_path):
     assert echo_rnn.main(["--epochs", "3", "--output-dir", str(tmp_path / "a")]) == 0
     learned = read_metrics(tmp_path / "a")
     assert learned["echo_accuracy"] >= 0.999
-    # The epoch-start spike (README, 'the riddle'): the first window of an
+    # The epoch-start spike (docs/echo_rnn.md, 'the riddle'): the first window of an
     # epoch holds targets no state has seen; the epoch as a whole is learned.
     assert learned["epoch_start_loss"] > 0.05
     assert learned["epoch_start_loss"] > 20 * learned["final_loss"]
@@ -292,7 +292,7 @@ def test_each_part_learns_and_resumes_exactly_with_its_state(part, tmp_path,
 @pytest.mark.slow
 def test_part_6_resumes_with_every_layers_carried_state(tmp_path, monkeypatch):
     """Part 6's DropoutWrapper draws from stateful random ops, so its resumed
-    figures are not bit-exact (README); the carried state must still be the
+    figures are not bit-exact (docs/echo_rnn.md); the carried state must still be the
     one the interrupted run saved, both tensors of every layer."""
     out = str(tmp_path / "p6")
     flags = PART_FLAGS + ["--part", "6", "--output-dir", out]
