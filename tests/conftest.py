@@ -97,8 +97,12 @@ def check_resume_is_exact(main, flags, tmp_path, monkeypatch, stop_at, at_stop=N
     both must end with the same figures. at_stop(folder), if given, looks at
     the interrupted run's folder before the resume. Returns (uninterrupted,
     stopped, resumed) metrics."""
-    whole, part = str(tmp_path / "whole"), str(tmp_path / "part")
-    assert run_quietly(main, flags + ["--output-dir", whole]) == 0
+    part = str(tmp_path / "part")
+    key = (main.__module__, tuple(flags))
+    if key not in _UNINTERRUPTED:   # the same for every stop of these flags: run once
+        whole = str(tmp_path / "whole")
+        assert run_quietly(main, flags + ["--output-dir", whole]) == 0
+        _UNINTERRUPTED[key] = read_metrics(whole)
     assert run_stopped_at(main, flags + ["--output-dir", part], stop_at,
                           monkeypatch, signum) == 128 + signum
     stopped = read_metrics(part)
@@ -109,8 +113,11 @@ def check_resume_is_exact(main, flags, tmp_path, monkeypatch, stop_at, at_stop=N
     assert run_quietly(main, again + ["--output-dir", part, "--resume"]) == 0
     resumed = read_metrics(part)
     assert resumed["interrupted"] is False
-    assert figures_of(resumed) == figures_of(read_metrics(whole))
-    return read_metrics(whole), stopped, resumed
+    assert figures_of(resumed) == figures_of(_UNINTERRUPTED[key])
+    return _UNINTERRUPTED[key], stopped, resumed
+
+
+_UNINTERRUPTED = {}     # (script, flags): the metrics of a run never stopped
 
 
 def folder_fingerprint(folder):

@@ -181,7 +181,7 @@ def test_patience_counts_the_epoch_that_ended_on_the_stop(tmp_path, monkeypatch)
     epoch after which the uninterrupted run stopped early, and resumed, it must
     stop right there too, not train one epoch more."""
     flags = ["--quick", "--epochs", "12", "--patience", "1", "--learning-rate", "0.05",
-             "--dropout", "1", "--hidden-size", "128"]
+             "--dropout", "1", "--hidden-size", "64"]
     whole = str(tmp_path / "whole")
     assert run_quietly(char_rnn.main, flags + ["--output-dir", whole]) == 0
     ran = read_metrics(whole)["epochs_run"]
@@ -200,7 +200,7 @@ def test_same_seed_same_figures_at_default_threads(script, tmp_path):
     main, flags = SCRIPTS[script][:2]
     runs = []
     for name in ("a", "b"):
-        assert run_quietly(main, flags + ["--seed", "321", "--output-dir",
+        assert run_quietly(main, flags + ["--epochs", "2", "--seed", "321", "--output-dir",
                                           str(tmp_path / name)]) == 0
         runs.append(figures_of(read_metrics(tmp_path / name)))
     assert runs[0] == runs[1]
