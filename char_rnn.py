@@ -674,9 +674,7 @@ def run(args):
                  "%.3f" % test_bpc if test_bpc is not None else "-", steps,
                  log["train_seconds"]))
     print("sample (from the best checkpoint):\n%s%s" % (args.prime, text[:400]))
-    if args.show:
-        utils.pyplot(True).show()
-    utils.stop_if_interrupted(loop, args)
+    utils.finish(loop, args)
 
 
 def main(argv=None):

@@ -547,9 +547,7 @@ def run(args):
     print("echo_accuracy %.4f on a fresh series after %d steps; final loss %s; %.1f s "
           "of training" % (accuracy, loop.step, "%.3g" % figures["final_loss"]
                            if last else "-", log["train_seconds"]))
-    if args.show:
-        figure.plt.show()
-    utils.stop_if_interrupted(loop, args)
+    utils.finish(loop, args)
 
 
 def main(argv=None):

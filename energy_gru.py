@@ -637,9 +637,7 @@ def run(args):
                         interrupted=networks[-1].loop.interrupted,
                         history=networks[0].log["epochs"])
     comparisons.print_results(figures, args)
-    if args.show:
-        utils.pyplot(True).show()
-    utils.stop_if_interrupted(networks[-1].loop, args)
+    utils.finish(networks[-1].loop, args)
 
 
 def main(argv=None):

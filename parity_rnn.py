@@ -440,9 +440,7 @@ def run(args):
           % (figures["parity_accuracy_fixed"], args.sequence_length,
              figures["parity_accuracy_variable"], args.sequence_length, loop.step,
              log["train_seconds"]))
-    if args.show:
-        utils.pyplot(True).show()
-    utils.stop_if_interrupted(loop, args)
+    utils.finish(loop, args)
 
 
 def main(argv=None):
