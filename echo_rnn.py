@@ -330,6 +330,8 @@ def window_feed(g, x, y, batch_idx, tbl, carried):
 # ---------------------------------------------------------------------------
 def train(sess, g, args, loop, figure=None):
     """Slide the window over each epoch's new series, carrying the state."""
+    # the keep probability, for a graph that reads it (part 6's DropoutWrapper)
+    dropout = {g.keep_prob: args.keep_prob} if g.keep_prob.consumers() else {}
     for epoch_idx in loop.epochs():
         x, y = generate_data(args.total_series_length, args.echo_step, args.batch_size,
                              args.num_classes, epoch_rng(args.seed, epoch_idx))
@@ -339,7 +341,7 @@ def train(sess, g, args, loop, figure=None):
         for batch_idx in loop.batches():
             feed = window_feed(g, x, y, batch_idx, args.truncated_backprop_length,
                                _current_state)
-            feed[g.keep_prob] = args.keep_prob            # (only part 6 reads it)
+            feed.update(dropout)
             fetches = [g.total_loss, g.train_step, g.current_state, g.accuracy]
             if loop.summary_due:
                 fetches.append(g.summaries)

@@ -203,11 +203,12 @@ def compare(data, members, args):
     actual, val_actual = data.raw_target[test.target_rows], data.raw_target[val.target_rows]
     val_pred = np.mean([m.val for m in members], axis=0)
     test_pred = np.mean([m.test for m in members], axis=0)
+    fitted = baselines(data)
     others = collections.OrderedDict(
-        (name, predict(test)) for name, predict in baselines(data).items())
+        (name, predict(test)) for name, predict in fitted.items())
     val_baselines = collections.OrderedDict(
         (name, scores(val_actual, predict(val))["rmse"])
-        for name, predict in baselines(data).items() if name != "seasonal_naive")
+        for name, predict in fitted.items() if name != "seasonal_naive")
     gru, log = scores(actual, test_pred), members[0].log
     used = np.concatenate([data.splits["train"].target_rows.ravel(),
                            val.target_rows.ravel()])

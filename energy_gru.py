@@ -500,10 +500,11 @@ def base_forecast(data, windows, args):
     return data.scaler.target(np.maximum(data.linear.predict(windows), 0))
 
 
-def evaluate(sess, g, data, windows, args, batch=2048):
+def evaluate(sess, g, data, windows, args, inputs=None, batch=2048):
     """The network's forecast for `windows` in Wh (no dropout), and its scores
-    against the file's readings."""
-    inputs = network_inputs(g, data, windows)
+    against the file's readings (`inputs`: network_inputs of the windows, when
+    already computed)."""
+    inputs = network_inputs(g, data, windows) if inputs is None else inputs
     scaled = np.concatenate([
         sess.run(g.prediction, {t: v[i:i + batch] for t, v in inputs.items()})
         for i in range(0, len(windows.in_seq), batch)]) + base_forecast(data, windows, args)
@@ -519,6 +520,7 @@ def train(sess, g, args, data, loop, writer):
     target = (data.scaler.target(train_windows.out_seq[:, :, 0]) -
               base_forecast(data, train_windows, args))[:, :, None].astype(np.float32)
     val_target = data.scaler.target(val_windows.out_seq[:, :, 0])
+    val_inputs = network_inputs(g, data, val_windows)
     for epoch in loop.epochs():
         order = np.random.RandomState([args.seed % 2 ** 32, epoch]).permutation(
             len(target))
@@ -531,7 +533,7 @@ def train(sess, g, args, data, loop, writer):
                 fetches.append(g.summaries)
             results = sess.run(fetches, feed)
             loop.step_done(results[0], results[2] if len(results) > 2 else None)
-        forecast, found = evaluate(sess, g, data, val_windows, args)
+        forecast, found = evaluate(sess, g, data, val_windows, args, val_inputs)
         # on the scaled target, beside training's MSE and RMSE; and in Wh
         val_mse = float(np.mean((data.scaler.target(forecast) - val_target) ** 2))
         utils.scalar_summary(writer, loop.step, MSE=val_mse, RMSE=np.sqrt(val_mse),

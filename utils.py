@@ -401,11 +401,6 @@ def finish(loop, args):
     --show, and, for a run a signal cut short, the command that continues it."""
     if args.show:
         pyplot(True).show()
-    stop_if_interrupted(loop, args)
-
-
-def stop_if_interrupted(loop, args):
-    """End a run that a signal cut short, with the command that continues it."""
     if loop.interrupted:
         raise Interrupted(loop.stopped_by, "saved at step %d; continue with: python %s "
                                            "--resume --output-dir %s"
