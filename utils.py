@@ -651,12 +651,15 @@ def pyplot(show=False):
 
 
 def log_scale(ax):
-    """A log y axis whose ticks read as plain numbers (0.3, 0.5, 1), not 10^-1."""
-    from matplotlib.ticker import FuncFormatter
+    """A log y axis (call it once the data are drawn) whose ticks read as plain
+    numbers (0.3, 0.5, 1), not 10^-1; the minor ticks are labelled only when the
+    data span less than a decade, where there would be no major tick to read."""
+    from matplotlib.ticker import FuncFormatter, NullFormatter
     ax.set_yscale("log")
     plain = FuncFormatter(lambda y, _: "%g" % float("%.2g" % y))
+    low, high = ax.get_ylim()
     ax.yaxis.set_major_formatter(plain)
-    ax.yaxis.set_minor_formatter(plain)
+    ax.yaxis.set_minor_formatter(plain if high < 10 * low else NullFormatter())
 
 
 def save_figure(fig, path, show=False):

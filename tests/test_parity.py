@@ -257,3 +257,17 @@ def test_plots_keep_legends_off_the_data_and_name_chance(tmp_path, monkeypatch):
     ax = figures[1].axes[0]
     assert "chance (0.5)" in [t.get_text() for t in ax.get_legend().get_texts()]
     assert ax.get_ylim()[1] > 1.2                       # room above the bars
+
+
+def test_a_loss_over_decades_labels_only_the_decades(monkeypatch):
+    from matplotlib.ticker import NullFormatter
+    figures = []
+    monkeypatch.setattr(utils, "save_figure", lambda fig, path, show=False:
+                        figures.append(fig))
+    args = parity_rnn.parse_args([])
+    for losses, crowded in (([0.7, 0.6, 0.1], False), ([0.7, 0.01, 0.0004], True)):
+        log = {"losses": losses, "epochs": [
+            {"epoch": 1, "val_accuracy": 1.0, "val_accuracy_variable": 1.0}]}
+        parity_rnn.plot_training("unused.png", log, args)
+        minor = figures[-1].axes[0].yaxis.get_minor_formatter()
+        assert isinstance(minor, NullFormatter) == crowded
