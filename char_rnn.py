@@ -32,10 +32,13 @@ The article against this script: docs/char_rnn.md.
 from __future__ import print_function
 
 import collections
+import contextlib
+import gzip
 import io
 import math
 import os
 import sys
+import zlib
 
 import numpy as np
 
@@ -68,6 +71,9 @@ HYPERPARAMETERS = (
       "tf.nn.rnn_cell cells under dynamic_rnn (a GRU by default: its gates learn "
       "this text better than the plain tanh recurrence)"),
     F("hidden_size", 256, cli.positive_int, "H, units in each layer's hidden state"),
+    F("embedding", 0, cli.non_negative_int,
+      "0: each character enters as a one-hot vector of size V (the article's x_t); "
+      "N: as a learned vector of N numbers, a row of an embedding table"),
     F("num_layers", 2, cli.positive_int, "stacked recurrent layers"),
     F("seq_length", 50, cli.positive_int,
       "characters per window: how far back gradients reach (the state itself "
@@ -78,13 +84,23 @@ HYPERPARAMETERS = (
     F("optimizer", "adam", ("adam", "adadelta"), "adam, or the article's adadelta"),
     F("learning_rate", 0.002, cli.positive_float, "the optimizer's learning rate",
       resumable=True),
-    F("lr_decay", 0.95, cli.probability,
+    F("lr_decay", 0.97, cli.probability,
       "the learning rate is multiplied by this after each epoch"),
     F("grad_clip", 5.0, float, "clip gradients to this global norm (0: no clipping)"),
     F("dropout", 0.5, cli.probability,
       "keep probability on each layer's output while training (1: no dropout); on "
       "a text this small it keeps the model from memorising"),
-    F("patience", 4, cli.positive_int,
+    F("variational", False, bool,
+      "one dropout mask per window: each unit dropped at every step of it or at "
+      "none (variational dropout), instead of a new mask at every step"),
+    F("weight_decay", 0.1, cli.non_negative_float,
+      "after each step every weight matrix shrinks by learning rate x this "
+      "(decoupled weight decay; 0: none): a pull towards small weights"),
+    F("average", 0.998, cli.fraction,
+      "validation, test and samples use a moving average of the weights that "
+      "keeps this fraction of itself at each step (0: the weights as trained; "
+      "0.99 averages about the last 100 steps)"),
+    F("patience", 8, cli.positive_int,
       "stop after this many epochs without a better validation figure",
       resumable=True),
     F("article", False, bool, "the article's recipe, its bugs fixed"),
@@ -106,12 +122,14 @@ HYPERPARAMETERS = (
 # Data: read the text, the vocabulary, genEpochData
 # ---------------------------------------------------------------------------
 def read_text(path):
-    """The file's text; DataError for a missing, unreadable, empty or non-UTF-8 file."""
+    """The file's text (gunzipped when the name ends in .gz); DataError for a
+    missing, unreadable, empty or non-UTF-8 file."""
     try:
-        with io.open(path, "rb") as handle:
+        with (gzip.open if path.endswith(".gz") else io.open)(path, "rb") as handle:
             raw = handle.read()
-    except (IOError, OSError) as err:
-        raise utils.DataError(path, "cannot read it (%s)" % (err.strerror or err))
+    except (IOError, OSError, EOFError, zlib.error) as err:
+        raise utils.DataError(path, "cannot read it (%s)"
+                              % (getattr(err, "strerror", None) or err))
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as err:
@@ -201,12 +219,14 @@ def prepare(args):
 CharGraph = collections.namedtuple("CharGraph", [
     "graph", "x", "y", "keep_prob", "init_state", "final_state", "logits", "loss",
     "bpc", "train_op", "global_step", "summaries", "sample_x", "sample_init_state",
-    "sample_final_state", "temperature", "sample_probs", "init"])
+    "sample_final_state", "temperature", "sample_probs", "init", "use_average",
+    "use_trained", "weights_to_load"])
 
 
 def build_graph(V, cell="manual", hidden_size=256, num_layers=1, seq_length=50,
                 learning_rate=0.002, grad_clip=5.0, seed=0, device="/device:CPU:0",
-                lr_decay=1.0, decay_steps=1, optimizer="adam"):
+                lr_decay=1.0, decay_steps=1, optimizer="adam", embedding=0,
+                weight_decay=0.0, average=0.0, variational=False):
     """Training graph for windows of seq_length, plus a one-character sampler
     that reuses the very same variables."""
     graph = tf.Graph()
@@ -218,10 +238,17 @@ def build_graph(V, cell="manual", hidden_size=256, num_layers=1, seq_length=50,
         # 1.0 unless fed: one set of weights serves training, validation and
         # sampling; the masks are a function of the seed and the step.
         keep_prob = tf.placeholder_with_default(1.0, [], name="keep_prob")
-        x_oh = tf.one_hot(x, V)          # the article's one-hot inputs
+        # The article's one-hot inputs; with --embedding, a learned row of
+        # numbers per character (the same as one-hot times a weight matrix).
+        table = tf.get_variable("embedding", [V, embedding]) if embedding else None
 
-        rnn = ManualRNN(V, hidden_size, num_layers) if cell == "manual" else \
-            LibraryRNN(cell, hidden_size, num_layers)
+        def inputs_of(ids):
+            return tf.one_hot(ids, V) if table is None else \
+                tf.nn.embedding_lookup(table, ids)
+        x_oh = inputs_of(x)
+
+        rnn = ManualRNN(embedding or V, hidden_size, num_layers) if cell == "manual" else \
+            LibraryRNN(cell, hidden_size, num_layers, variational)
         Why = tf.get_variable("Why", [V, hidden_size])
         by = tf.get_variable("by", [V, 1], initializer=tf.zeros_initializer())
 
@@ -234,9 +261,11 @@ def build_graph(V, cell="manual", hidden_size=256, num_layers=1, seq_length=50,
         # The state the window starts from is a feedable tensor (zeros by
         # default): training feeds in the state the previous window ended with.
         init_state = rnn.zero_state(tf.shape(x)[0])
+        # One mask per layer and step, or (--variational) per layer for the window.
         logits, final_state = forward(
             x_oh, init_state, keep_prob,
-            lambda layer, t: utils.step_seed(global_step, seed, layer * 1000 + t))
+            lambda layer, t: utils.step_seed(global_step, seed,
+                                             layer * 1000 + (0 if variational else t)))
         loss = tf.reduce_mean(tf.nn.sparse_softmax_cross_entropy_with_logits(
             labels=y, logits=logits), name="loss")
         bpc = tf.divide(loss, LN2, name="bpc")
@@ -251,12 +280,21 @@ def build_graph(V, cell="manual", hidden_size=256, num_layers=1, seq_length=50,
             grads, _ = tf.clip_by_global_norm(grads, grad_clip)
         train_op = optimizer.apply_gradients(zip(grads, variables),
                                              global_step=global_step)
+        if weight_decay > 0:       # matrices only: biases stay as trained
+            with tf.control_dependencies([train_op]):
+                train_op = tf.group(*[w.assign_sub(learning_rate * weight_decay * w)
+                                      for w in variables if min(w.shape.as_list()) > 1])
+        use_average = use_trained = None
+        weights_to_load = {w.op.name: w for w in variables}
+        if average > 0:
+            train_op, use_average, use_trained, weights_to_load = \
+                moving_average(variables, average, global_step, train_op)
 
         # The sampler: one character in, probabilities of the next one out.
         sample_x = tf.placeholder(tf.int32, [1, 1], name="sample_x")
         temperature = tf.placeholder_with_default(1.0, [], name="temperature")
         sample_init_state = rnn.zero_state(1)
-        sample_logits, sample_final_state = forward(tf.one_hot(sample_x, V),
+        sample_logits, sample_final_state = forward(inputs_of(sample_x),
                                                     sample_init_state, 1.0)
         sample_probs = tf.nn.softmax(sample_logits[0, 0] / temperature)
 
@@ -264,19 +302,54 @@ def build_graph(V, cell="manual", hidden_size=256, num_layers=1, seq_length=50,
             tf.summary.scalar("bits_per_char", bpc),
             tf.summary.scalar("learning_rate", learning_rate),
         ])
-        init = tf.global_variables_initializer()
+        init = tf.group(tf.global_variables_initializer(),
+                        tf.local_variables_initializer())
     flat = tf.nest.flatten
     return CharGraph(graph, x, y, keep_prob, flat(init_state), flat(final_state),
                      logits, loss, bpc, train_op, global_step, summaries, sample_x,
                      flat(sample_init_state), flat(sample_final_state), temperature,
-                     sample_probs, init)
+                     sample_probs, init, use_average, use_trained, weights_to_load)
+
+
+def moving_average(weights, decay, global_step, train_op):
+    """After each training step, fold the weights into a moving average of
+    them (tf.train.ExponentialMovingAverage, saved with the checkpoints).
+    Returns the new train_op; an op that puts the averages in the weights'
+    place (keeping the trained values aside) and one that puts the trained
+    values back; and the checkpoint names to load the averages from."""
+    ema = tf.train.ExponentialMovingAverage(decay, num_updates=global_step)
+    with tf.control_dependencies([train_op]):
+        train_op = ema.apply(weights)
+    aside = [tf.get_variable("trained/" + w.op.name, w.shape, trainable=False,
+                             collections=[tf.GraphKeys.LOCAL_VARIABLES],
+                             initializer=tf.zeros_initializer()) for w in weights]
+    with tf.control_dependencies([a.assign(w) for a, w in zip(aside, weights)]):
+        use_average = tf.group(*[w.assign(ema.average(w)) for w in weights])
+    use_trained = tf.group(*[w.assign(a) for a, w in zip(aside, weights)])
+    return train_op, use_average, use_trained, {ema.average_name(w): w for w in weights}
+
+
+@contextlib.contextmanager
+def averaged_weights(sess, g):
+    """Inside the block the graph's weights are the moving average (when
+    --average is on); after it, the trained weights again."""
+    if g.use_average is None:
+        yield
+        return
+    sess.run(g.use_average)
+    try:
+        yield
+    finally:
+        sess.run(g.use_trained)
 
 
 def graph_for(model, V, args, device, decay_steps=1):
     """The graph of a model described by `model` (vocab.json or the flags)."""
     return build_graph(V, model["cell"], model["hidden_size"], model["num_layers"],
                        model["seq_length"], args.learning_rate, args.grad_clip,
-                       args.seed, device, args.lr_decay, decay_steps, args.optimizer)
+                       args.seed, device, args.lr_decay, decay_steps, args.optimizer,
+                       model.get("embedding", 0), args.weight_decay,
+                       model.get("average", 0.0), args.variational)
 
 
 class ManualRNN(object):
@@ -324,10 +397,11 @@ class LibraryRNN(object):
     """tf.nn.rnn_cell cells (the article's contrib.rnn ones) under dynamic_rnn,
     layer after layer, with dropout on each layer's output (see rnn_layers)."""
 
-    def __init__(self, cell, H, num_layers):
+    def __init__(self, cell, H, num_layers, variational=False):
         kind = {"rnn": tf.nn.rnn_cell.BasicRNNCell, "gru": tf.nn.rnn_cell.GRUCell,
                 "lstm": tf.nn.rnn_cell.LSTMCell}[cell]
         self.cells = [kind(H) for _ in range(num_layers)]
+        self.variational = variational
 
     def zero_state(self, batch):
         return tuple(cell.zero_state(batch, tf.float32) for cell in self.cells)
@@ -335,15 +409,18 @@ class LibraryRNN(object):
     def unroll(self, x_oh, state, keep_prob, dropout_seed=None):
         layer_seed = None if dropout_seed is None else (lambda i: dropout_seed(i, 0))
         with tf.variable_scope("rnn", reuse=tf.AUTO_REUSE):
-            return rnn_layers(self.cells, x_oh, keep_prob, layer_seed, state)
+            return rnn_layers(self.cells, x_oh, keep_prob, layer_seed, state,
+                              self.variational)
 
 
-def rnn_layers(cells, inputs, keep_prob=1.0, layer_seed=None, initial_state=None):
+def rnn_layers(cells, inputs, keep_prob=1.0, layer_seed=None, initial_state=None,
+               variational=False):
     """Stacked recurrent layers under dynamic_rnn, with dropout on each layer's
     output: what MultiRNNCell([DropoutWrapper(cell, output_keep_prob=keep_prob),
     ...]) computes, run one layer after the other so that each mask covers a
     layer's whole output sequence and comes from `dropout`. layer_seed(i) is
-    layer i's seed (None: no dropout); keep_prob is one value or one per layer.
+    layer i's seed (None: no dropout); keep_prob is one value or one per layer;
+    `variational`: one mask per row for all steps.
     Returns (last layer's outputs [batch, time, units], tuple of each layer's
     final state)."""
     outputs, states = inputs, []
@@ -354,7 +431,10 @@ def rnn_layers(cells, inputs, keep_prob=1.0, layer_seed=None, initial_state=None
                 initial_state=None if initial_state is None else initial_state[i])
         if layer_seed is not None:
             keep = keep_prob[i] if isinstance(keep_prob, (list, tuple)) else keep_prob
-            outputs = utils.dropout(outputs, keep, layer_seed(i))
+            shape = tf.shape(outputs)
+            outputs = utils.dropout(outputs, keep, layer_seed(i),
+                                    tf.stack([shape[0], 1, shape[2]]) if variational
+                                    else None)
         states.append(state)
     return outputs, tuple(states)
 
@@ -427,13 +507,16 @@ def train(sess, g, args, data, loop, writer, vocab):
             loop.step_done(results[0], results[3] if len(results) > 3 else None,
                            epoch_state)
         figures = {"train_bpc": float(np.mean(loop.epoch_losses()))}
-        if data.val is not None:
-            figures["val_bpc"] = evaluate_bpc(sess, g, data.val,
-                                              encode(data.val_text, vocab))
+        with averaged_weights(sess, g):
+            if data.val is not None:
+                figures["val_bpc"] = evaluate_bpc(sess, g, data.val,
+                                                  encode(data.val_text, vocab))
+            rng = np.random.RandomState([args.seed % 2 ** 32, epoch])
+            text = sample(sess, g, vocab, args.prime[-1], 70, 1.0, rng)
+        if "val_bpc" in figures:
             utils.scalar_summary(writer, loop.step, bits_per_char=figures["val_bpc"])
         loop.epoch_done(**figures)
-        rng = np.random.RandomState([args.seed % 2 ** 32, epoch])
-        print("  sample: %r" % sample(sess, g, vocab, args.prime[-1], 70, 1.0, rng))
+        print("  sample: %r" % text)
 
 
 # ---------------------------------------------------------------------------
@@ -511,8 +594,10 @@ QUICK = dict(epochs=2, hidden_size=32, num_layers=1, seq_length=20, max_chars=20
 # sequence per step, Adadelta at 0.2, no dropout, no clipping, 500 epochs.
 ARTICLE = dict(cell="manual", num_layers=1, hidden_size=100, seq_length=25,
                batch_size=1, optimizer="adadelta", learning_rate=0.2, lr_decay=1.0,
-               grad_clip=0.0, dropout=1.0, epochs=500, patience=500)
-MODEL_KEYS = ("cell", "hidden_size", "num_layers", "seq_length")  # vocab.json
+               grad_clip=0.0, dropout=1.0, weight_decay=0.0, average=0.0, epochs=500,
+               patience=500)
+MODEL_KEYS = ("cell", "hidden_size", "num_layers", "seq_length", "embedding",
+              "average")  # in vocab.json: what --sample and --evaluate rebuild
 
 
 def check(args):
@@ -532,7 +617,7 @@ def check(args):
 
 
 def parse_args(argv=None):
-    return cli.parse(__file__, __doc__, HYPERPARAMETERS, argv, epochs=25,
+    return cli.parse(__file__, __doc__, HYPERPARAMETERS, argv, epochs=35,
                      presets=[("article", ARTICLE), ("quick", QUICK)], check=check)
 
 
@@ -551,8 +636,9 @@ def load_trained(args):
     sess = utils.make_session(g.graph, args.threads)
     sess.run(g.init)
     with g.graph.as_default():
-        # The weights only: whichever optimizer trained them, its slots stay behind.
-        tf.train.Saver(tf.trainable_variables()).restore(sess, found[0])
+        # The weights only (their moving average with --average): whichever
+        # optimizer trained them, its slots stay behind.
+        tf.train.Saver(g.weights_to_load).restore(sess, found[0])
     return vocab, g, sess
 
 
@@ -641,6 +727,8 @@ def run(args):
         # the test text is scored once, here.
         if best is not None and ckpts.saved(best=True):
             ckpts.restore(sess, best=True)
+        if g.use_average is not None:
+            sess.run(g.use_average)          # from here on, the averaged weights
         test_bpc = evaluate_bpc(sess, g, data.test, encode(data.test_text, vocab)) \
             if data.test else None
         text = sample(sess, g, vocab, args.prime, 2000, 1.0,

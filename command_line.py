@@ -45,6 +45,10 @@ def positive_float(text):
     return _number(text, float, lambda v: v > 0 and math.isfinite(v), "a number > 0")
 
 
+def non_negative_float(text):
+    return _number(text, float, lambda v: v >= 0 and math.isfinite(v), "a number >= 0")
+
+
 def probability(text):
     """A number in (0, 1], such as a keep probability."""
     return _number(text, float, lambda v: 0 < v <= 1, "in (0, 1]")

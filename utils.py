@@ -579,8 +579,9 @@ def step_seed(global_step, seed, site):
                      tf.cast(global_step, tf.int64)])
 
 
-def dropout(x, keep_prob, seed):
-    """Inverted dropout whose mask is drawn from `seed` (see step_seed).
+def dropout(x, keep_prob, seed, noise_shape=None):
+    """Inverted dropout whose mask is drawn from `seed` (see step_seed); a
+    `noise_shape` with 1s shares one mask along those axes.
 
     tf.nn.dropout and DropoutWrapper draw from stateful random ops: a new
     session restarts their stream (a resumed run would get other masks), and
@@ -588,7 +589,8 @@ def dropout(x, keep_prob, seed):
     A stateless mask is a function of the seed and the step alone. At
     keep_prob 1.0 the input passes unchanged.
     """
-    noise = tf.random.stateless_uniform(tf.shape(x), seed=seed)
+    shape = tf.shape(x) if noise_shape is None else noise_shape
+    noise = tf.random.stateless_uniform(shape, seed=seed)
     return x * tf.floor(keep_prob + noise) / keep_prob
 
 

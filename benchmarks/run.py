@@ -912,7 +912,11 @@ def main(argv=None):
             else:
                 result[section] = found_now
             result.setdefault("seconds", {})[section] = time.time() - started
-            result.setdefault("section_dates", {})[section] = date
+            # A section run for some scripts only dates those scripts' figures.
+            partial = section in ("defaults", "articles") and \
+                set(SCRIPTS[0]) != set(FIGURE)
+            result.setdefault("section_dates", {})[
+                "%s (%s)" % (section, ", ".join(SCRIPTS[0])) if partial else section] = date
             with open(path, "w") as handle:
                 json.dump(result, handle, indent=1, sort_keys=True)
             print("[%s] done in %.0f s" % (section, time.time() - started), flush=True)

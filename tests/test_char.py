@@ -72,7 +72,20 @@ def test_bad_data_files_exit_2_with_one_line(tmp_path, capsys, content, message)
     assert not out.exists()
 
 
+def test_a_gzipped_text_is_read_unpacked(tmp_path):
+    text = char_rnn.read_text(os.path.join(char_rnn.HERE, "data", "tinyshakespeare.txt.gz"))
+    assert len(text) == 1115394 and len(set(text)) == 65
+    assert text.startswith("First Citizen:\n")
+    broken = tmp_path / "broken.txt.gz"
+    broken.write_bytes(b"not gzip at all")
+    with pytest.raises(utils.DataError, match="cannot read it"):
+        char_rnn.read_text(str(broken))
+
+
 @pytest.mark.parametrize("flags, message", [
+    (["--weight-decay", "-0.1"], "--weight-decay"),
+    (["--average", "1"], "--average"),
+    (["--embedding", "-1"], "--embedding"),
     (["--temperature", "0"], "--temperature"),
     (["--dropout", "0"], "--dropout"),
     (["--dropout", "1.5"], "--dropout"),
@@ -148,6 +161,64 @@ def test_sampler_shares_the_trained_weights(cell, layers):
     expected = np.exp(logits[0, 0]) / np.exp(logits[0, 0]).sum()
     np.testing.assert_allclose(probs, expected, rtol=1e-4)
     assert logits.shape == (1, 5, 11)
+
+
+def test_an_embedding_replaces_the_one_hot_input():
+    g = char_rnn.build_graph(11, "manual", hidden_size=8, seq_length=5, embedding=4)
+    with g.graph.as_default():
+        shapes = {v.op.name: v.shape.as_list() for v in utils.tf.trainable_variables()}
+    assert shapes["embedding"] == [11, 4] and shapes["rnn_cell/Wxh"] == [8, 4]
+    assert not [op for op in g.graph.get_operations() if op.type == "OneHot"]
+
+
+def one_step_weights(**options):
+    """Every trainable weight after one Adam step on the same window."""
+    g = char_rnn.build_graph(9, "gru", hidden_size=6, seq_length=4, seed=3,
+                             learning_rate=0.01, **options)
+    x = np.array([[1, 2, 3, 4], [5, 6, 7, 8]], np.int32)
+    with utils.make_session(g.graph) as sess:
+        sess.run(g.init)
+        sess.run(g.train_op, {g.x: x, g.y: x[:, ::-1]})
+        with g.graph.as_default():
+            return sess.run({v.op.name: v for v in utils.tf.trainable_variables()})
+
+
+def test_weight_decay_shrinks_the_matrices_after_the_step():
+    plain, decayed = one_step_weights(), one_step_weights(weight_decay=0.5)
+    assert plain.keys() == decayed.keys()
+    for name, value in plain.items():
+        # learning rate 0.01 x decay 0.5: matrices shrink by 0.5%; biases (by is
+        # V x 1) keep theirs
+        shrink = 1 - 0.005 if min(value.shape) > 1 else 1.0
+        np.testing.assert_allclose(decayed[name], value * shrink, rtol=1e-5, atol=1e-7,
+                                   err_msg=name)
+
+
+def test_the_average_takes_the_place_of_the_weights_and_gives_it_back():
+    g = char_rnn.build_graph(9, "gru", hidden_size=6, seq_length=4, seed=3,
+                             learning_rate=0.05, average=0.5)
+    x = np.array([[1, 2, 3, 4], [5, 6, 7, 8]], np.int32)
+    with g.graph.as_default():
+        weights = utils.tf.trainable_variables()
+    with utils.make_session(g.graph) as sess:
+        sess.run(g.init)
+        values = [sess.run(weights)]
+        for _ in range(3):
+            sess.run(g.train_op, {g.x: x, g.y: x[:, ::-1]})
+            values.append(sess.run(weights))
+        with char_rnn.averaged_weights(sess, g):
+            averaged = sess.run(weights)
+        after = sess.run(weights)
+    # The average starts from the initial weights; at step s it keeps
+    # min(0.5, (1 + s) / (10 + s)) of itself (num_updates: early steps count more).
+    expected = values[0]
+    for step in (1, 2, 3):
+        keep = min(0.5, (1.0 + step) / (10.0 + step))
+        expected = [keep * e + (1 - keep) * v for e, v in zip(expected, values[step])]
+    for a, e, now, trained in zip(averaged, expected, after, values[-1]):
+        np.testing.assert_allclose(a, e, rtol=1e-5, atol=1e-7)
+        np.testing.assert_array_equal(now, trained)
+    assert not np.allclose(averaged[0], values[-1][0])
 
 
 def test_the_carried_state_changes_the_prediction():

@@ -1,0 +1,66 @@
+"""char_rnn.py on the larger corpus, tiny shakespeare, over seeds.
+
+    python benchmarks/char_corpus.py                 # seeds 1-3, the recipe below
+    python benchmarks/char_corpus.py --seeds 1 --folder runs/tiny
+
+The recipe is the default model for one pass over the corpus's first 80%
+(RECIPE): about as long as the reference point it is set beside (nanoGPT's
+CPU configuration, about 3 minutes on its author's laptop). Validation is the
+next 10%, test the last 10%: the same characters nanoGPT reports its
+validation loss on. Runs one after the other on TensorFlow's threads: run it
+on an otherwise idle machine. Prints a markdown table and the start of seed
+1's sample, and writes benchmarks/results/char-corpus-<date>.json. Not part
+of the tests or CI.
+"""
+from __future__ import print_function
+
+import argparse
+import datetime
+import io
+import json
+import math
+import os
+import subprocess
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+RECIPE = ["--data", os.path.join("data", "tinyshakespeare.txt.gz"), "--epochs", "1"]
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--seeds", type=int, nargs="+", default=[1, 2, 3])
+    parser.add_argument("--folder", default=os.path.join(ROOT, "runs", "tiny"))
+    args = parser.parse_args(argv)
+    runs = []
+    for seed in args.seeds:
+        out = os.path.join(args.folder, "seed%d" % seed)
+        start = time.time()
+        code = subprocess.call([sys.executable, "char_rnn.py"] + RECIPE +
+                               ["--seed", str(seed), "--output-dir", out], cwd=ROOT)
+        m = json.load(open(os.path.join(out, "metrics.json")))
+        runs.append(dict(seed=seed, exit=code, wall_seconds=time.time() - start,
+                         **{k: m.get(k) for k in ("val_bpc", "test_bpc", "train_bpc",
+                                                  "train_seconds", "steps")}))
+    print("\n| seed | validation bits/char | test bits/char (nats) | training s | wall s |")
+    print("|---|---|---|---|---|")
+    for r in runs:
+        print("| %d | %.3f | %.3f (%.3f) | %.0f | %.0f |" % (
+            r["seed"], r["val_bpc"], r["test_bpc"], r["test_bpc"] * math.log(2),
+            r["train_seconds"], r["wall_seconds"]))
+    with io.open(os.path.join(args.folder, "seed%d" % args.seeds[0], "samples.txt"),
+                 encoding="utf-8") as handle:
+        sample = handle.read()[:600]
+    print("\nsample (seed %d):\n%s" % (args.seeds[0], sample))
+    result = {"date": datetime.date.today().isoformat(), "recipe": RECIPE,
+              "python": sys.executable, "runs": runs, "sample": sample}
+    path = os.path.join(HERE, "results", "char-corpus-%s.json" % result["date"])
+    with open(path, "w") as handle:
+        json.dump(result, handle, indent=2, sort_keys=True)
+    print("wrote %s" % os.path.relpath(path, ROOT))
+
+
+if __name__ == "__main__":
+    main()
