@@ -572,7 +572,7 @@ def plot_training(path, log, args):
                 " (with dropout)" if args.dropout < 1 else ""))
     if log["epochs"] and "val_bpc" in log["epochs"][0]:
         ax.plot(epochs, [e["val_bpc"] for e in log["epochs"]], marker="o",
-                label="validation")
+                label="validation%s" % (", averaged weights" if args.average else ""))
     ax.set_xlabel("epoch")
     ax.set_ylabel("bits per character")
     ax.set_ylim(top=min(6.5, max(log["losses"][:1] + [3.0])))
@@ -617,7 +617,7 @@ def check(args):
 
 
 def parse_args(argv=None):
-    return cli.parse(__file__, __doc__, HYPERPARAMETERS, argv, epochs=35,
+    return cli.parse(__file__, __doc__, HYPERPARAMETERS, argv, epochs=32,
                      presets=[("article", ARTICLE), ("quick", QUICK)], check=check)
 
 

@@ -44,18 +44,21 @@ def main(argv=None):
         runs.append(dict(seed=seed, exit=code, wall_seconds=time.time() - start,
                          **{k: m.get(k) for k in ("val_bpc", "test_bpc", "train_bpc",
                                                   "train_seconds", "steps")}))
-    print("\n| seed | validation bits/char | test bits/char (nats) | training s | wall s |")
-    print("|---|---|---|---|---|")
+    table = ["| seed | validation bits/char | test bits/char (nats) | training s | wall s |",
+             "|---|---|---|---|---|"]
     for r in runs:
-        print("| %d | %.3f | %.3f (%.3f) | %.0f | %.0f |" % (
+        table.append("| %d | %.3f | %.3f (%.3f) | %.0f | %.0f |" % (
             r["seed"], r["val_bpc"], r["test_bpc"], r["test_bpc"] * math.log(2),
             r["train_seconds"], r["wall_seconds"]))
+    print("\n" + "\n".join(table))
     with io.open(os.path.join(args.folder, "seed%d" % args.seeds[0], "samples.txt"),
                  encoding="utf-8") as handle:
         sample = handle.read()[:600]
     print("\nsample (seed %d):\n%s" % (args.seeds[0], sample))
     result = {"date": datetime.date.today().isoformat(), "recipe": RECIPE,
-              "python": sys.executable, "runs": runs, "sample": sample}
+              "python": sys.executable, "runs": runs, "sample": sample,
+              "command": "python benchmarks/char_corpus.py " + " ".join(argv or sys.argv[1:]),
+              "markdown": "\n".join(table)}
     path = os.path.join(HERE, "results", "char-corpus-%s.json" % result["date"])
     with open(path, "w") as handle:
         json.dump(result, handle, indent=2, sort_keys=True)

@@ -146,22 +146,24 @@ def main(argv):
             ("forward only", times["forward"]),
             ("empty sess.run with the step's feeds", times["empty run"]),
             ("the step's matmuls alone (sum of the shapes below)", matmul_only)]
-    print("char_rnn.py, %s x %d x %d, %d rows x %d characters, V = %d, threads %s; "
+    out = []
+    out.append("char_rnn.py, %s x %d x %d, %d rows x %d characters, V = %d, threads %s; "
           "%.2f GFLOP per step" % (args.cell, args.num_layers, args.hidden_size,
                                    args.batch_size, T, V, args.threads or "TF's",
-                                   flops / 1e9))
-    print("\n| what | ms | steps/s | GFLOP/s at the step's arithmetic |")
-    print("|---|---|---|---|")
+                                   flops / 1e9) + " (TensorFlow %s):" % tf.__version__)
+    out += ["", "| what | ms | steps/s | GFLOP/s at the step's arithmetic |",
+            "|---|---|---|---|"]
     for name, seconds in rows:
-        print("| %s | %.1f | %.1f | %.0f |" % (name, seconds * 1e3, 1 / seconds,
-                                             flops / seconds / 1e9))
-    print("\n| matmul [rows, k] x [k, n] | forward ms | the two backward forms ms | GFLOP/s |")
-    print("|---|---|---|---|")
+        out.append("| %s | %.1f | %.1f | %.0f |" % (name, seconds * 1e3, 1 / seconds,
+                                                   flops / seconds / 1e9))
+    out += ["", "| matmul [rows, k] x [k, n] | forward ms | the two backward forms ms "
+            "| GFLOP/s |", "|---|---|---|---|"]
     for (r, kk, n), s in zip(shapes, per_shape):
-        print("| [%d, %d] x [%d, %d] | %.3f | %.3f, %.3f | %.1f |"
-              % (r, kk, kk, n, s[0] * 1e3, s[1] * 1e3, s[2] * 1e3,
-                 3 * 2.0 * r * kk * n / sum(s) / 1e9))
-    print("\nlarge matmul 1024^3: %.0f GFLOP/s" % peak)
+        out.append("| [%d, %d] x [%d, %d] | %.3f | %.3f, %.3f | %.1f |"
+                   % (r, kk, kk, n, s[0] * 1e3, s[1] * 1e3, s[2] * 1e3,
+                      3 * 2.0 * r * kk * n / sum(s) / 1e9))
+    out += ["", "One large matmul, 1024 x 1024 x 1024: %.0f GFLOP/s." % peak]
+    print("\n".join(out))
     result = {
         "date": datetime.date.today().isoformat(), "argv": argv,
         "tensorflow": tf.__version__, "python": sys.version.split()[0],
@@ -170,6 +172,8 @@ def main(argv):
         "shapes": [dict(rows=r, k=kk, n=n, seconds=s)
                    for (r, kk, n), s in zip(shapes, per_shape)],
         "large_matmul_gflops": peak,
+        "command": "python benchmarks/char_speed.py " + " ".join(argv),
+        "markdown": "\n".join(out),
     }
     folder = os.path.join(HERE, "results")
     path = os.path.join(folder, "char-speed-%s-tf%s.json"

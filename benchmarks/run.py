@@ -34,6 +34,7 @@ from __future__ import print_function
 
 import argparse
 import datetime
+import glob
 import json
 import os
 import platform
@@ -857,8 +858,29 @@ def write_markdown(result, path):
             lines.append("| %s | %s | | %s | %s |" % (
                 t[0], "%.2f" % t[1] if t[1] else "", h[0], "%.2f" % h[1] if h[1] else ""))
         lines.append("")
+    lines += side_benchmarks()
     with open(path, "w") as handle:
         handle.write("\n".join(lines) + "\n")
+
+
+def side_benchmarks():
+    """The newest result of each side benchmark (char_levers.py, char_speed.py
+    on each stack, char_corpus.py), as the tables it printed, with its command."""
+    lines = []
+    for title, pattern in (("char_rnn levers (decided on validation)", "char-levers-*.json"),
+                           ("char_rnn speed, TF2", "char-speed-*-tf2.json"),
+                           ("char_rnn speed, TF1", "char-speed-*-tf1.json"),
+                           ("char_rnn on tiny shakespeare", "char-corpus-*.json")):
+        found = sorted(glob.glob(os.path.join(HERE, "results", pattern)))
+        if not found:
+            continue
+        side = json.load(open(found[-1]))
+        if "markdown" not in side:
+            continue
+        lines += ["## %s" % title, "", "`%s`, %s; raw figures in `benchmarks/results/%s`."
+                  % (side["command"].strip(), side["date"], os.path.basename(found[-1])),
+                  "", side["markdown"], ""]
+    return lines
 
 
 # ---------------------------------------------------------------------------

@@ -121,6 +121,9 @@ def test_article_builds_the_articles_graph():
     assert (args.cell, args.num_layers, args.hidden_size, args.seq_length,
             args.batch_size, args.optimizer, args.learning_rate, args.dropout,
             args.grad_clip) == ("manual", 1, 100, 25, 1, "adadelta", 0.2, 1.0, 0.0)
+    # none of ours: the weights as trained, no decay of them, one-hot inputs
+    assert (args.average, args.weight_decay, args.embedding, args.variational) == \
+        (0.0, 0.0, 0, False)
     model = {k: getattr(args, k) for k in char_rnn.MODEL_KEYS}
     g = char_rnn.graph_for(model, 62, args, "/device:CPU:0")
     with g.graph.as_default():
@@ -463,6 +466,10 @@ def test_plots_say_what_they_show(tmp_path, monkeypatch):
         legend = [t.get_text() for t in ax.get_legend().get_texts()]
         assert said in ax.get_title()
         assert ("(with dropout)" in " ".join(legend)) == (dropout < 1)
+        assert "validation, averaged weights" in legend       # --average 0.998
+    args = char_rnn.parse_args(["--average", "0"])
+    char_rnn.plot_training(str(tmp_path / "t.png"), log, args)
+    assert "validation" in [t.get_text() for t in figures[-1].axes[0].get_legend().get_texts()]
     char_rnn.plot_surprise(str(tmp_path / "s.png"), "abcd", np.array([0.1, 4.0, 9.0]))
     fig = figures[-1]
     assert len(fig.axes) == 2 and "bits" in fig.axes[1].get_ylabel()   # the colour bar
