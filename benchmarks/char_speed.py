@@ -18,11 +18,12 @@ a GRU multiplies [rows, in + H] by [in + H, 3H] (LSTM 4H, the tanh cells H),
 and the output layer [rows, H] by [H, V]; the backward pass does twice the
 forward's multiply-adds. Beside the step, the same matmuls alone: each shape
 (and its two backward transposes) run back to back, 200 per sess.run, under
-the same session settings. Their sum is what the step would take if nothing
-but its matrix products cost time. And one 1024 x 1024 x 1024 matmul for the
-machine's large-shape rate. Prints a markdown table and writes
-benchmarks/results/char-speed-<date>.json. Not part of the tests or CI: run
-it on an idle machine.
+the same session settings (each on its own scaled copy of the left factor,
+so that TensorFlow cannot merge them; the scaling is in the time). Their sum
+is what the step would take if nothing but its matrix products cost time.
+And one 1024 x 1024 x 1024 matmul for the machine's large-shape rate. Prints
+markdown tables and writes benchmarks/results/char-speed-<date>-tf<N>.json.
+Not part of the tests or CI: run it on an idle machine.
 """
 from __future__ import print_function
 
@@ -81,7 +82,9 @@ def matmul_seconds(rows, k, n, threads, repeat=200):
         with graph.as_default():
             a = tf.Variable(tf.random.normal(a_shape))
             b = tf.Variable(tf.random.normal(b_shape))
-            products = [tf.matmul(a, b) for _ in range(repeat)]
+            # Each product on its own scaled copy of a: identical products would
+            # be computed once (TensorFlow merges common subexpressions).
+            products = [tf.matmul(a * (1.0 + 1e-3 * i), b) for i in range(repeat)]
             # Each product reduced to one number so that nothing large is fetched.
             total = tf.add_n([tf.reduce_sum(p[:1, :1]) for p in products])
             init = tf.global_variables_initializer()
@@ -146,16 +149,16 @@ def main(argv):
             ("forward only", times["forward"]),
             ("empty sess.run with the step's feeds", times["empty run"]),
             ("the step's matmuls alone (sum of the shapes below)", matmul_only)]
-    out = []
-    out.append("char_rnn.py, %s x %d x %d, %d rows x %d characters, V = %d, threads %s; "
-          "%.2f GFLOP per step" % (args.cell, args.num_layers, args.hidden_size,
-                                   args.batch_size, T, V, args.threads or "TF's",
-                                   flops / 1e9) + " (TensorFlow %s):" % tf.__version__)
+    out = ["char_rnn.py, %s x %d x %d, %d rows x %d characters, V = %d, threads %s; "
+           "%.2f GFLOP per step (TensorFlow %s):"
+           % (args.cell, args.num_layers, args.hidden_size, args.batch_size, T, V,
+              args.threads or "TF's", flops / 1e9, tf.__version__)]
     out += ["", "| what | ms | steps/s | GFLOP/s at the step's arithmetic |",
             "|---|---|---|---|"]
-    for name, seconds in rows:
-        out.append("| %s | %.1f | %.1f | %.0f |" % (name, seconds * 1e3, 1 / seconds,
-                                                   flops / seconds / 1e9))
+    for name, seconds in rows:      # (an empty run does none of the arithmetic)
+        out.append("| %s | %.1f | %.1f | %s |" % (
+            name, seconds * 1e3, 1 / seconds,
+            "" if name.startswith("empty") else "%.0f" % (flops / seconds / 1e9)))
     out += ["", "| matmul [rows, k] x [k, n] | forward ms | the two backward forms ms "
             "| GFLOP/s |", "|---|---|---|---|"]
     for (r, kk, n), s in zip(shapes, per_shape):

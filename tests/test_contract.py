@@ -181,7 +181,8 @@ def test_patience_counts_the_epoch_that_ended_on_the_stop(tmp_path, monkeypatch)
     epoch after which the uninterrupted run stopped early, and resumed, it must
     stop right there too, not train one epoch more."""
     flags = ["--quick", "--epochs", "12", "--patience", "1", "--learning-rate", "0.05",
-             "--dropout", "1", "--hidden-size", "64"]
+             "--dropout", "1", "--hidden-size", "64", "--average", "0",
+             "--weight-decay", "0"]   # (the average would put the overfitting later)
     whole = str(tmp_path / "whole")
     assert run_quietly(char_rnn.main, flags + ["--output-dir", whole]) == 0
     ran = read_metrics(whole)["epochs_run"]
