@@ -26,8 +26,14 @@ import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
 
+import numpy as np
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
+sys.path.insert(0, ROOT)
+
+import char_rnn  # noqa: E402
+
 # The levers were tried against the default of 2026-12-01 (the flags after
 # --epochs restore it); a lever's own flags come after and override them.
 BASE = ["--threads", "1", "--time-limit", "600", "--epochs", "100",
@@ -77,8 +83,6 @@ def figures(folder, name, flags, seed):
         return None
     m = json.load(open(path))
     # The run must be this lever's: every saved flag as the command sets it.
-    sys.path.insert(0, ROOT)
-    import char_rnn
     want = vars(char_rnn.parse_args(BASE + flags + ["--seed", str(seed)]))
     differ = sorted(k for k, v in m["config"].items()
                     if k not in ("output_dir", "data") and want.get(k) != v)
@@ -111,8 +115,6 @@ def main(argv=None):
         per_seed = {seed: figures(folder, name, flags, seed) for seed in args.seeds}
         rows.append({"lever": name, "flags": flags, "what": what,
                      "per_seed": {str(s): f for s, f in per_seed.items() if f}})
-    import numpy as np
-
     table = ["| lever | flags | seeds | validation bits/char (decides) | test bits/char "
              "| best epoch | training s |", "|---|---|---|---|---|---|---|"]
     for row in rows:
