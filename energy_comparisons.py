@@ -34,6 +34,10 @@ FLAGS = (
       "forecast: the first part of the period, for training"),
     F("val_fraction", 0.2, cli.fraction,
       "the next part, for validation (model selection); the rest is the test period"),
+    F("split_seed", 1, cli.non_negative_int,
+      "paper protocol: the seed of the random split of rows; another seed draws "
+      "another split, to see how much a figure moves with the rows it is tested on",
+      metavar="S"),
     F("keep_random_columns", False, bool,
       "keep rv1 and rv2, the noise columns the authors added"),
     F("max_rows", 0, int, "use only the first N rows (0: all)"),
@@ -75,6 +79,9 @@ def problem(args):
     if args.protocol == "forecast" and args.readings_after:
         return ("argument --readings-after: only with --protocol paper (a forecast "
                 "cannot see readings after its origin)")
+    if args.protocol == "forecast" and args.split_seed != 1:
+        return ("argument --split-seed: only with --protocol paper (the forecast "
+                "protocol splits by time)")
     if args.protocol == "forecast" and (args.train_fraction <= 0 or
                                         args.train_fraction + args.val_fraction >= 1):
         return ("--train-fraction and --val-fraction: need 0 < train, and train + val "
@@ -162,10 +169,11 @@ def baselines(data):
 # ---------------------------------------------------------------------------
 # The paper's protocol: a random split of rows
 # ---------------------------------------------------------------------------
-def paper_split(n, first_row):
-    """The authors' random 75/25 split of the rows from `first_row` on (fixed
-    seed), a fifth of the 75% kept for validation: (train, val, test) rows."""
-    order = np.random.RandomState(1).permutation(np.arange(first_row, n))
+def paper_split(n, first_row, seed=1):
+    """The authors' random 75/25 split of the rows from `first_row` on (drawn
+    with `seed`), a fifth of the 75% kept for validation: (train, val, test)
+    rows."""
+    order = np.random.RandomState(seed).permutation(np.arange(first_row, n))
     test_n = int(round(len(order) * 0.25))
     test, rest = np.sort(order[:test_n]), order[test_n:]
     val_n = int(len(rest) * 0.2)

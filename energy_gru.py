@@ -304,7 +304,7 @@ def split_rows(n, args):
         a = int(n * args.train_fraction)
         b = int(n * (args.train_fraction + args.val_fraction))
         return np.arange(a), np.arange(a, b), np.arange(b, n)
-    return comparisons.paper_split(n, args.INPUT_SEQUENCE_LENGTH - 1)
+    return comparisons.paper_split(n, args.INPUT_SEQUENCE_LENGTH - 1, args.split_seed)
 
 
 Prepared = collections.namedtuple(

@@ -1,27 +1,50 @@
-"""Gradient-boosted trees and extra trees beside the energy GRU, like for like.
+"""The energy GRU beside gradient-boosted trees and extra trees, like for like.
 
-    .venv/bin/pip install -r benchmarks/requirements.txt     # scikit-learn
-    python benchmarks/energy_trees.py runs/energy_gru        # a default run's folder
+    .venv/bin/pip install -r benchmarks/requirements.txt    # scikit-learn
+    python benchmarks/energy_trees.py forecast   # the default split, GRU seeds 1-5
+    python benchmarks/energy_trees.py rolling    # four later test periods
+    python benchmarks/energy_trees.py paper      # the paper's protocol, three splits
 
-The forecast protocol's own split and windows (energy_gru.prepare, default
-flags): every model is fitted on the training windows only, its settings
-chosen on the validation windows, and scored once on the 3,803 test windows
-the GRU's predictions.csv holds. Two inputs, both from the window's past:
-the strong linear model's 15 engineered features, and the window's 36
-readings of energy use with the last reading of every sensor and the time
-beside them. Then the simple blends a practitioner would try, with weights
-fixed in advance. Every test RMSE carries a moving-block bootstrap interval
-(blocks of one day, 144 windows), and so does the paired difference between
-the GRU and the best of the others. Prints a markdown table and writes
-benchmarks/results/energy-trees-<date>.json. Not part of the tests or CI.
+Every model sees the rows and windows energy_gru.prepare makes for the GRU,
+with the same information: tree models (scikit-learn) are fitted on the
+training windows only, their settings chosen on the validation windows, and
+scored once on the test windows. The blends a practitioner would try have
+equal weights fixed in advance. The GRUs are trained here, in this process,
+by energy_gru.train_network (the script's own code and flags), so that every
+network's validation and test forecasts are at hand.
+
+  forecast  the default split; the GRUs of seeds 1-5, from which the default
+            ensemble of 3 for seeds 1, 2 and 3 (networks s to s + 2) and the
+            ensemble sizes 1-5 (every subset) on validation and test
+  rolling   four test periods of a tenth of the data each (from the 7th tenth
+            to the 10th), each with the tenth before it for validation and
+            everything earlier for training; the default ensemble of 3 (seed 1)
+  paper     the paper's protocol on splits 1-3 (--split-seed): the row alone,
+            the window ending at the row, and the window running 6 readings
+            past it (after the fact); one GRU with the preset's training per
+            split, the window ending at the row
+  paper-training  the paper preset's training against the forecast
+            protocol's, and the number of networks to average, on validation
+            (split 1, seeds 1-5)
+
+Each test RMSE carries a moving-block bootstrap interval (blocks of one day,
+144 readings, drawn with replacement around the period), and so does the
+paired difference between the GRU and the best of the others on validation
+(the same days drawn for both). Prints markdown tables and writes
+benchmarks/results/energy-<mode>-<date>.json. Not part of the tests or CI;
+`forecast` takes about 5 minutes on 2 cores, `rolling` and `paper` 10-30,
+`paper-training` about 40.
 """
 from __future__ import print_function
 
-import csv
+import argparse
 import datetime
+import itertools
 import json
 import os
+import shutil
 import sys
+import tempfile
 import time
 
 import numpy as np
@@ -31,12 +54,29 @@ ROOT = os.path.dirname(HERE)
 sys.path.insert(0, ROOT)
 
 import energy_gru  # noqa: E402
+import utils  # noqa: E402
+
+DAY = 144
+# --quick: the script's own tiny preset, and 2 epochs (checks the machinery)
+QUICK_FLAGS = ["--quick"]
+# name -> (scikit-learn class name, the settings tried on validation)
+GRIDS = {
+    "gradient boosting": ("HistGradientBoostingRegressor", [
+        dict(learning_rate=lr, max_leaf_nodes=leaves, random_state=0)
+        for lr in (0.05, 0.1) for leaves in (15, 31)]),
+    "extra trees": ("ExtraTreesRegressor", [
+        dict(n_estimators=200, min_samples_leaf=leaf, max_features=0.5, n_jobs=2,
+             random_state=0) for leaf in (2, 10)]),
+}
 
 
-def inputs(data, windows, which):
-    """The trees' inputs for `windows`: "engineered" (the strong linear
-    model's features) or "window" (36 readings of energy use, the last reading
-    of every other input, and the engineered features)."""
+# ---------------------------------------------------------------------------
+# The trees' inputs: the same windows the GRU reads, nothing later
+# ---------------------------------------------------------------------------
+def forecast_inputs(data, windows, which):
+    """"engineered": the strong linear model's features; "window": the
+    window's readings of energy use, the last reading of every input, and the
+    engineered features."""
     if which == "engineered":
         return windows.history
     energy = data.names.index(energy_gru.TARGET)
@@ -44,102 +84,386 @@ def inputs(data, windows, which):
                       windows.history])
 
 
-def block_bootstrap(errors_by_model, block=144, draws=2000, seed=0):
-    """RMSE intervals (2.5%, 97.5%) by resampling days: blocks of `block`
-    consecutive windows, drawn with replacement (wrapping around)."""
+def paper_inputs(windows, which, after):
+    """"row": the predicted row's own predictors (what the paper's models
+    saw); "window": every reading of the window, flattened (it ends `after`
+    readings past the row)."""
+    if which == "row":
+        return windows.in_seq[:, windows.in_seq.shape[1] - 1 - after, :]
+    return windows.in_seq.reshape(len(windows.in_seq), -1)
+
+
+def targets(data):
+    """The file's readings each split's windows predict, in Wh."""
+    return {k: data.raw_target[w.target_rows[:, 0]] for k, w in data.splits.items()}
+
+
+def rmse(pred, y):
+    return float(np.sqrt(np.mean((np.ravel(pred) - np.ravel(y)) ** 2)))
+
+
+def fit_trees(x, y, label, grids=None, log=print):
+    """For each model of `grids`: every setting fitted on x["train"] alone,
+    the one with the lowest validation RMSE kept. Returns {name: {"setting",
+    "val", "test", "val_pred", "test_pred"}}; x and y hold "train", "val" and
+    "test" (y["test"] is only scored, after the choice)."""
+    import sklearn.ensemble
+    found = {}
+    for name, (cls, settings) in (grids or GRIDS).items():
+        best = None
+        for setting in settings:
+            started = time.time()
+            model = getattr(sklearn.ensemble, cls)(**setting).fit(x["train"], y["train"])
+            val_pred = model.predict(x["val"])
+            score = rmse(val_pred, y["val"])
+            log("  %s on %s: %s validation %.2f (%.0f s)" % (
+                name, label, short(setting), score, time.time() - started))
+            if best is None or score < best["val"]:
+                best = {"setting": short(setting), "val": score, "val_pred": val_pred,
+                        "test_pred": model.predict(x["test"])}
+        best["test"] = rmse(best["test_pred"], y["test"])
+        found["%s, %s" % (name, label)] = best
+    return found
+
+
+def short(setting):
+    return ", ".join("%s %s" % kv for kv in sorted(setting.items())
+                     if kv[0] not in ("n_jobs", "random_state"))
+
+
+def blend(found, name, parts, y):
+    """The mean of `parts`' forecasts, weights equal and fixed in advance."""
+    found[name] = {k: np.mean([np.ravel(found[p][k]) for p in parts], axis=0)
+                   for k in ("val_pred", "test_pred")}
+    found[name].update(setting="", val=rmse(found[name]["val_pred"], y["val"]),
+                       test=rmse(found[name]["test_pred"], y["test"]))
+
+
+# ---------------------------------------------------------------------------
+# Uncertainty: resampling days
+# ---------------------------------------------------------------------------
+def block_bootstrap(rows, errors, block=DAY, draws=2000, seed=0):
+    """RMSE of each model over `draws` resamples of the test period: blocks of
+    `block` consecutive readings (by the predicted row, `rows`), their starts
+    drawn with replacement and wrapping around the period, as many as fill
+    it. The same blocks for every model, so differences are paired. Returns
+    {name: array of `draws` RMSEs}."""
+    rows = np.asarray(rows)
+    order = np.argsort(rows, kind="stable")
+    rows = rows[order] - rows.min()
+    span = int(rows.max()) + 1
+    twice = np.concatenate([rows, rows + span])            # wrapping around
     rng = np.random.RandomState(seed)
-    n = len(next(iter(errors_by_model.values())))
-    starts = rng.randint(0, n, size=(draws, int(np.ceil(n / float(block)))))
-    index = (starts[:, :, None] + np.arange(block)[None, None, :]).reshape(draws, -1)
-    index = index[:, :n] % n
-    return {name: np.sqrt(np.mean(err[index] ** 2, axis=1))
-            for name, err in errors_by_model.items()}
+    starts = rng.randint(0, span, size=(draws, int(np.ceil(span / float(block)))))
+    lo = np.searchsorted(twice, starts)
+    hi = np.searchsorted(twice, starts + block)
+    count = (hi - lo).sum(axis=1)
+    out = {}
+    for name, err in errors.items():
+        squared = np.ravel(err)[order] ** 2
+        cum = np.concatenate([[0.0], np.cumsum(np.concatenate([squared, squared]))])
+        out[name] = np.sqrt((cum[hi] - cum[lo]).sum(axis=1) / count)
+    return out
 
 
-def main(argv):
-    from sklearn.ensemble import ExtraTreesRegressor, HistGradientBoostingRegressor
-    run_dir = argv[0] if argv else os.path.join(ROOT, "runs", "energy_gru")
-    args = energy_gru.parse_args(["--output-dir", run_dir])
+def interval(draws):
+    lo, hi = np.percentile(draws, [2.5, 97.5])
+    return "%.1f to %.1f" % (lo, hi)
+
+
+# ---------------------------------------------------------------------------
+# GRUs, trained here
+# ---------------------------------------------------------------------------
+def train_grus(flags, networks, opts, workdir, log=print):
+    """energy_gru.py's data and `networks` GRUs (seeds 1, 2, ...) for
+    `flags`: (data, [each network's validation and test forecasts in Wh and
+    its epochs])."""
+    out_dir = tempfile.mkdtemp(prefix="gru-", dir=workdir)
+    args = energy_gru.parse_args(QUICK_FLAGS * opts.quick + flags + [
+        "--seed", "1", "--ensemble", str(networks), "--threads", str(opts.threads), "--output-dir",
+        out_dir])
     data = energy_gru.prepare(args)
-    train, val, test = (data.splits[k] for k in ("train", "val", "test"))
-    y_train, y_val = train.out_seq[:, 0, 0], data.raw_target[val.target_rows[:, 0]]
-    y_test = data.raw_target[test.target_rows[:, 0]]
-    with open(os.path.join(run_dir, "predictions.csv")) as handle:
-        rows = list(csv.DictReader(handle))
-    gru_test = np.array([float(r["predicted_wh"]) for r in rows])
-    assert len(gru_test) == len(y_test)
-    gru_val = json.load(open(os.path.join(run_dir, "metrics.json")))["val_rmse_wh"]
+    device = utils.start_run(args)
+    forecasts = []
+    for member in range(networks):
+        started = time.time()
+        net = energy_gru.train_network(args, data, member, device)
+        y = targets(data)
+        forecasts.append((net.val[:, 0], net.test[:, 0], len(net.log["epochs"])))
+        log("  GRU seed %d: %d epochs, validation %.2f, test %.2f (%.0f s)" % (
+            net.seed, len(net.log["epochs"]), rmse(net.val, y["val"]),
+            rmse(net.test, y["test"]), time.time() - started))
+    return data, forecasts
 
-    def rmse(pred, y):
-        return float(np.sqrt(np.mean((pred - y) ** 2)))
 
-    grids = {
-        "gradient boosting": (HistGradientBoostingRegressor, [
-            dict(learning_rate=lr, max_leaf_nodes=leaves, random_state=0)
-            for lr in (0.05, 0.1) for leaves in (15, 31)]),
-        "extra trees": (ExtraTreesRegressor, [
-            dict(n_estimators=200, min_samples_leaf=leaf, max_features=0.5, n_jobs=2,
-                 random_state=0) for leaf in (2, 10)]),
-    }
+def gru_entry(forecasts, y, label):
+    val = np.mean([f[0] for f in forecasts], axis=0)
+    test = np.mean([f[1] for f in forecasts], axis=0)
+    return {"setting": label, "val_pred": val, "test_pred": test,
+            "val": rmse(val, y["val"]), "test": rmse(test, y["test"])}
+
+
+def compare(found, gru_names, rows, y, title):
+    """The markdown table of `found` (GRUs first, then the others by
+    validation RMSE), each test RMSE with its interval, and the paired
+    difference of each GRU with the best of the others on validation."""
+    errors = {k: v["test_pred"] - y["test"] for k, v in found.items()}
+    boot = block_bootstrap(rows, errors)
+    others = sorted((k for k in found if k not in gru_names), key=lambda k: found[k]["val"])
+    best = others[0]
+    lines = ["%s" % title, "", "| model | settings (chosen on validation) | validation "
+             "RMSE Wh | test RMSE Wh | 95% interval (one-day blocks) |",
+             "|---|---|---|---|---|"]
+    for name in list(gru_names) + others:
+        f = found[name]
+        lines.append("| %s | %s | %.2f | %.2f | %s |" % (
+            name, f["setting"], f["val"], f["test"], interval(boot[name])))
+    paired = {}
+    for name in gru_names:
+        diff = boot[name] - boot[best]
+        paired[name] = {"vs": best, "test": found[name]["test"] - found[best]["test"],
+                        "val": found[name]["val"] - found[best]["val"],
+                        "interval": [float(v) for v in np.percentile(diff, [2.5, 97.5])]}
+        lines.append("")
+        lines.append("Paired, %s minus %s (the best of the others on validation): "
+                     "validation %+.2f Wh, test %+.2f Wh, 95%% interval %+.2f to %+.2f." % (
+                         name, best, paired[name]["val"], paired[name]["test"],
+                         paired[name]["interval"][0], paired[name]["interval"][1]))
+    return lines, paired, best, boot
+
+
+def summary(found):
+    return {k: {"val": v["val"], "test": v["test"], "setting": v["setting"]}
+            for k, v in found.items()}
+
+
+# ---------------------------------------------------------------------------
+# The three comparisons
+# ---------------------------------------------------------------------------
+def forecast_baselines(data, y, log=print):
+    """The trees on both inputs, the strong linear model, and the blends."""
+    x = {which: {k: forecast_inputs(data, w, which) for k, w in data.splits.items()}
+         for which in ("engineered", "window")}
     found = {}
     for which in ("engineered", "window"):
-        x_train, x_val, x_test = (inputs(data, w, which) for w in (train, val, test))
-        for name, (model, settings) in grids.items():
-            best = None
-            for setting in settings:
-                started = time.time()
-                fitted = model(**setting).fit(x_train, y_train)
-                val_rmse = rmse(fitted.predict(x_val), y_val)
-                print("%s on %s inputs %s: validation %.2f (%.0f s)" % (
-                    name, which, setting, val_rmse, time.time() - started), flush=True)
-                if best is None or val_rmse < best[0]:
-                    best = (val_rmse, setting, fitted)
-            found["%s, %s inputs" % (name, which)] = {
-                "val": best[0], "setting": {k: v for k, v in best[1].items()
-                                            if k not in ("n_jobs", "random_state")},
-                "val_pred": best[2].predict(x_val), "test_pred": best[2].predict(x_test)}
-    linear = data.linear
-    found["strong linear"] = {"val_pred": linear.predict(val)[:, 0],
-                              "test_pred": linear.predict(test)[:, 0]}
-    found["strong linear"]["val"] = rmse(found["strong linear"]["val_pred"], y_val)
-    # blends with weights fixed in advance (equal), no fitting on validation
-    gbt_e, gbt_w = ("gradient boosting, engineered inputs",
-                    "gradient boosting, window inputs")
-    for name, parts in (("mean of strong linear and gradient boosting (engineered)",
-                         ("strong linear", gbt_e)),
-                        ("mean of strong linear and both gradient boostings",
-                         ("strong linear", gbt_e, gbt_w))):
-        found[name] = {key: np.mean([found[p][key] for p in parts], axis=0)
-                       for key in ("val_pred", "test_pred")}
-        found[name]["val"] = rmse(found[name]["val_pred"], y_val)
-    best_other = min(found, key=lambda k: found[k]["val"])      # chosen on validation
-    errors = {k: v["test_pred"] - y_test for k, v in found.items()}
-    errors["GRU (default, 3 averaged)"] = gru_test - y_test
-    boot = block_bootstrap(errors)
-    diff = boot["GRU (default, 3 averaged)"] - boot[best_other]   # the same days drawn
-    table = ["| model | settings (chosen on validation) | validation RMSE Wh | test RMSE Wh "
-             "| 95% interval (one-day blocks) |", "|---|---|---|---|---|"]
-    order = sorted(found, key=lambda k: found[k]["val"])
-    for name in ["GRU (default, 3 averaged)"] + order:
-        val_rmse = gru_val if name.startswith("GRU") else found[name]["val"]
-        setting = found.get(name, {}).get("setting", "")
-        lo, hi = np.percentile(boot[name], [2.5, 97.5])
-        table.append("| %s | %s | %.2f | %.2f | %.1f to %.1f |" % (
-            name, ", ".join("%s %s" % kv for kv in sorted(setting.items()))
-            if setting else "", val_rmse, rmse(errors[name] + y_test, y_test), lo, hi))
-    lo, hi = np.percentile(diff, [2.5, 97.5])
-    summary = ("Paired: the GRU's test RMSE minus that of %s (the best of the others on "
-               "validation) is %.2f Wh, 95%% interval %.2f to %.2f." % (
-                   best_other, rmse(gru_test, y_test) - rmse(found[best_other]["test_pred"],
-                                                             y_test), lo, hi))
-    print("\n".join(table) + "\n\n" + summary)
-    out = os.path.join(HERE, "results", "energy-trees-%s.json" % datetime.date.today())
+        found.update(fit_trees(x[which], y, "%s inputs" % which, log=log))
+    found["strong linear"] = {"setting": "", "val_pred": data.linear.predict(
+        data.splits["val"])[:, 0], "test_pred": data.linear.predict(data.splits["test"])[:, 0]}
+    for k in ("val", "test"):
+        found["strong linear"][k] = rmse(found["strong linear"][k + "_pred"], y[k])
+    blend(found, "mean of strong linear and gradient boosting (engineered)",
+          ("strong linear", "gradient boosting, engineered inputs"), y)
+    blend(found, "mean of strong linear and both gradient boostings",
+          ("strong linear", "gradient boosting, engineered inputs",
+           "gradient boosting, window inputs"), y)
+    return found
+
+
+def mode_forecast(opts, workdir):
+    data, nets = train_grus([], 5, opts, workdir)
+    y = targets(data)
+    found = forecast_baselines(data, y)
+    names = []
+    for s in (1, 2, 3):
+        name = "GRU, default ensemble of 3, seed %d" % s
+        found[name] = gru_entry(nets[s - 1:s + 2], y, "networks of seeds %d-%d" % (s, s + 2))
+        names.append(name)
+    # the GRU next to the strongest tree model: does the network add to it?
+    tree = min((k for k in found if k.startswith("gradient") or k.startswith("extra")),
+               key=lambda k: found[k]["val"])
+    blend(found, "mean of the GRU (seed 1) and %s" % tree, (names[0], tree), y)
+    rows = data.splits["test"].target_rows[:, 0]
+    lines, paired, best, _ = compare(found, names, rows, y, "### The forecast, the "
+                                     "default split (%d test windows)" % len(rows))
+    k_lines = size_table(nets, y, "the GRUs of seeds 1-5")
+    return lines + [""] + k_lines[0], {"found": summary(found), "paired": paired,
+                                       "best_other": best, "ensemble_sizes": k_lines[1]}
+
+
+def size_table(nets, y, which):
+    """Validation (which decides) and test RMSE of the mean of k of `nets`,
+    over every subset of k, for each k."""
+    lines = ["### How many networks to average (%s, every subset of k)" % which, "",
+             "| networks averaged | validation RMSE Wh (decides) | worst | test RMSE Wh "
+             "| worst |", "|---|---|---|---|---|"]
+    sizes = {}
+    for k in range(1, len(nets) + 1):
+        entries = [gru_entry([nets[i] for i in c], y, "")
+                   for c in itertools.combinations(range(len(nets)), k)]
+        val, test = [e["val"] for e in entries], [e["test"] for e in entries]
+        sizes[k] = {"val": spread(val), "test": spread(test)}
+        lines.append("| %d | %s | %.2f | %s | %.2f |" % (
+            k, fmt(sizes[k]["val"]), max(val), fmt(sizes[k]["test"]), max(test)))
+    return lines, sizes
+
+
+# the forecast protocol's training length, on the paper's protocol (the
+# preset's alternative): run.py's PAPER_BEFORE
+PAPER_BEFORE = ["--protocol", "paper", "--epochs", "40", "--patience", "4",
+                "--LEARNING_RATE_DECAY_STEPS", "1000"]
+
+
+def mode_paper_training(opts, workdir):
+    """The paper preset's training against the forecast protocol's, and how
+    many networks to average, decided on validation (split 1, seeds 1-5)."""
+    lines = ["### The paper's protocol: the preset's training, decided on validation "
+             "(split 1, the window ending at the row, one network per seed 1-5)", "",
+             "| training | flags | validation RMSE Wh (decides) | test RMSE Wh | worst "
+             "test | epochs |", "|---|---|---|---|---|---|"]
+    found = {}
+    for label, flags in (("the forecast protocol's: 40 epochs, patience 4, decay every "
+                          "1,000 steps", PAPER_BEFORE),
+                         ("the preset's: 120 epochs, patience 10, decay every 3,000 "
+                          "steps", ["--protocol", "paper"])):
+        data, nets = train_grus(flags, 5, opts, workdir)
+        y = targets(data)
+        entries = [gru_entry([n], y, "") for n in nets]
+        val, test = spread([e["val"] for e in entries]), spread([e["test"] for e in entries])
+        epochs = spread([n[2] for n in nets])
+        lines.append("| %s | `%s` | %s | %s | %.2f | %.0f ± %.0f |" % (
+            label, " ".join(flags), fmt(val), fmt(test), test["max"], epochs["mean"],
+            epochs["sd"]))
+        found[label] = {"val": val, "test": test, "epochs": epochs, "nets": nets, "y": y}
+    preset = found[list(found)[-1]]
+    k_lines, sizes = size_table(preset["nets"], preset["y"],
+                                "the preset's networks of seeds 1-5")
+    return lines + [""] + k_lines, {"training": {k: {kk: vv for kk, vv in v.items()
+                                                     if kk in ("val", "test", "epochs")}
+                                                 for k, v in found.items()},
+                                    "ensemble_sizes": sizes}
+
+
+# the rolling origin: test periods of a tenth of the rows each
+FOLDS = (7, 8, 9, 10)
+
+
+def fold_flags(n, tenth):
+    """The flags whose split tests tenth `tenth` (1-10) of `n` rows, validates
+    on the one before it and trains on everything earlier."""
+    size = n // 10
+    rows = n if tenth == 10 else tenth * size
+    return ["--max-rows", str(rows), "--train-fraction", repr((rows - 2 * size + 0.5) / rows),
+            "--val-fraction", repr(size / float(rows))]
+
+
+def mode_rolling(opts, workdir):
+    n = len(energy_gru.read_table(energy_gru.parse_args([]).data,
+                                  3000 if opts.quick else 0).values)
+    lines = ["### The forecast over four later test periods (rolling origin)", "",
+             "| test period | test windows | GRU (ensemble of 3, seed 1): validation, test "
+             "RMSE Wh | best other on validation | its validation, test RMSE Wh | "
+             "paired test difference, 95% interval |", "|---|---|---|---|---|---|"]
+    folds = {}
+    for tenth in FOLDS:
+        print("== fold: test period %d of 10" % tenth, flush=True)
+        data, nets = train_grus(fold_flags(n, tenth), 3, opts, workdir)
+        y = targets(data)
+        found = forecast_baselines(data, y)
+        found["GRU"] = gru_entry(nets, y, "seeds 1-3")
+        test = data.splits["test"]
+        rows = test.target_rows[:, 0]
+        table, paired, best, _ = compare(found, ["GRU"], rows, y, "")
+        period = "%s to %s" % (data.table.dates[int(rows.min())][:10],
+                               data.table.dates[int(rows.max())][:10])
+        folds[period] = {"found": summary(found), "paired": paired["GRU"],
+                         "table": table, "tenth": tenth, "flags": fold_flags(n, tenth)}
+        p = paired["GRU"]
+        lines.append("| %s | %d | %.2f, %.2f | %s | %.2f, %.2f | %+.2f (%+.2f to %+.2f) |" % (
+            period, len(rows), found["GRU"]["val"], found["GRU"]["test"], best,
+            found[best]["val"], found[best]["test"], p["test"], p["interval"][0],
+            p["interval"][1]))
+        print("\n".join(table), flush=True)
+    return lines, {"folds": folds}
+
+
+SPLITS = (1, 2, 3)
+
+
+def mode_paper(opts, workdir):
+    lines = ["### The paper's protocol, three random splits", "",
+             "| split | model | inputs | validation RMSE Wh | test RMSE Wh | 95% interval "
+             "(one-day blocks) |", "|---|---|---|---|---|---|"]
+    splits = {}
+    for split in SPLITS:
+        print("== split %d" % split, flush=True)
+        flags = ["--protocol", "paper", "--split-seed", str(split)]
+        data, nets = train_grus(flags, 1, opts, workdir)
+        y = targets(data)
+        found = {"GRU (the preset's training, one network)": gru_entry(
+            nets, y, "window ending at the row")}
+        x = {which: {k: paper_inputs(w, which, 0) for k, w in data.splits.items()}
+             for which in ("row", "window")}
+        for which, label in (("row", "the row alone"), ("window", "the window ending "
+                                                                  "at the row")):
+            found.update(fit_trees(x[which], y, label))
+        after = energy_gru.prepare(energy_gru.parse_args(
+            QUICK_FLAGS * opts.quick + flags + ["--readings-after", "6"]))
+        ya = targets(after)
+        xa = {k: paper_inputs(w, "window", 6) for k, w in after.splits.items()}
+        late = fit_trees(xa, ya, "the window to 6 readings after the row")
+        rows = data.splits["test"].target_rows[:, 0]
+        gru = list(found)[0]
+        table, paired, best, boot = compare(found, [gru], rows, y, "")
+        boot.update(block_bootstrap(after.splits["test"].target_rows[:, 0], {
+            k: v["test_pred"] - ya["test"] for k, v in late.items()}))
+        both = dict(found, **{k + " (after the fact)": v for k, v in late.items()})
+        boot.update({k + " (after the fact)": boot[k] for k in late})
+        for name in [gru] + sorted((k for k in both if k != gru),
+                                   key=lambda k: ("after the fact" in k, both[k]["val"])):
+            model, inputs = (name, both[name]["setting"]) if name == gru else \
+                name.split(", ", 1)
+            lines.append("| %d | %s | %s | %.2f | %.2f | %s |" % (
+                split, model, inputs, both[name]["val"], both[name]["test"],
+                interval(boot[name])))
+        p = paired[list(found)[0]]
+        lines.append("| %d | paired: the GRU minus %s | | %+.2f | %+.2f | %+.1f to %+.1f |" % (
+            split, best, p["val"], p["test"], p["interval"][0], p["interval"][1]))
+        print("\n".join(table), flush=True)
+        splits[str(split)] = {"found": summary(found), "after_the_fact": summary(late),
+                              "paired": p, "test_rows": int(len(rows))}
+    return lines, {"splits": splits}
+
+
+def spread(values):
+    values = np.asarray(values, dtype=float)
+    return {"mean": float(values.mean()), "sd": float(values.std(ddof=1))
+            if len(values) > 1 else 0.0, "max": float(values.max()), "n": len(values)}
+
+
+def fmt(s):
+    return "%.2f ± %.2f" % (s["mean"], s["sd"])
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("mode", choices=("forecast", "rolling", "paper", "paper-training"))
+    parser.add_argument("--threads", type=int, default=0,
+                        help="TensorFlow threads per GRU (0: TensorFlow's choice)")
+    parser.add_argument("--quick", action="store_true",
+                        help="energy_gru's --quick networks on 3,000 rows: checks the "
+                             "machinery, measures nothing (writes no results file)")
+    opts = parser.parse_args(argv)
+    workdir = tempfile.mkdtemp(prefix="energy-trees-")
+    started = time.time()
+    try:
+        lines, found = {"forecast": mode_forecast, "rolling": mode_rolling,
+                        "paper": mode_paper, "paper-training": mode_paper_training}[
+                            opts.mode](opts, workdir)
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+    markdown = "\n".join(lines)
+    print("\n" + markdown)
+    if opts.quick:
+        return
+    date = datetime.date.today().isoformat()
+    out = os.path.join(HERE, "results", "energy-%s-%s.json" % (opts.mode, date))
     with open(out, "w") as handle:
-        json.dump({"run_dir": run_dir, "table": table, "summary": summary,
-                   "val": {k: v["val"] for k, v in found.items()},
-                   "gru_val": gru_val}, handle, indent=1)
+        json.dump(dict(found, markdown=markdown, date=date, seconds=time.time() - started,
+                       command="python benchmarks/energy_trees.py %s" % " ".join(
+                           argv if argv is not None else sys.argv[1:])),
+                  handle, indent=1, sort_keys=True)
     print("written:", out)
 
 
 if __name__ == "__main__":
-    main(sys.argv[1:])
+    main()

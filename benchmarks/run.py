@@ -19,9 +19,12 @@ the plots are written from that file):
   articles     each script's --article recipe beside its default, over seeds;
                char's at the default's training time (--time-limit); the
                changes we made, one at a time
-  energy       the energy levers (what each change did), seeds 1-5, TF2
+  energy       the energy levers (what each change did), seeds 1-5, TF2, with
+               the validation RMSE beside the test RMSE
   paper        the paper's protocol with --readings-after 0, 6, 12, 18 (chosen on
                validation), then the ensemble of 5 for seeds 1-5, both stacks
+  paper_training  the paper's protocol, the window ending at the row: the
+               forecast protocol's training against the preset's, TF2
   references   the article's echo loop, the numpy min-char-rnn at equal time
   scaling      seconds per epoch against sequence length and hidden size
 
@@ -57,7 +60,7 @@ FIGURE = {"echo_rnn": ("echo_accuracy", True, 3),
           "char_rnn": ("test_bpc", False, 3),
           "energy_gru": ("test_rmse_wh", False, 5)}
 SECTIONS = ("defaults", "echo_seeds", "echo_parts", "articles", "energy", "paper",
-            "references", "scaling")
+            "paper_training", "references", "scaling")
 
 
 # ---------------------------------------------------------------------------
@@ -412,41 +415,50 @@ PAPER_ENSEMBLE = 5
 
 def bench_energy(found, workdir, quick):
     """Each lever over seeds 1-5 on TF2, as single networks (--ensemble 1),
-    and the ensemble sizes 1..5 from the same runs' forecasts. Then the
-    paper's protocol: single networks before and after its preset, and the
-    preset's ensemble of 5 for seeds 1-5, made of single runs of seeds 1-9
-    (member m of seed s is the run of seed s + m: the same graph seed, data
-    order and dropout masks; tests/test_energy.py checks that an ensemble's
-    forecast is its members' mean)."""
+    with the validation RMSE that decides beside the test RMSE. (How many
+    networks to average is decided in energy_trees.py, which keeps every
+    network's validation forecasts.)"""
     name, python = found[0]
     out = {"levers": {}}
     seeds = [1, 2] if quick else [1, 2, 3, 4, 5]
-    extra = ["--quick"] if quick else []
-
-    def runs_of(tag, flags, seed_list):
-        runs = []
-        for seed in seed_list:
-            print("[energy] %s, seed %d" % (tag, seed), flush=True)
-            runs.append(run_script(python, "energy_gru", flags + [
-                "--ensemble", "1", "--seed", str(seed)] + extra, workdir,
-                "%s-%d" % (tag, seed)))
-        return runs
-
     for i, (label, flags) in enumerate(ENERGY_LEVERS):
-        runs = runs_of("lever-%d" % i, flags, seeds)
+        runs = energy_singles(python, workdir, "lever-%d" % i, flags, seeds, quick)
         s = summarise(runs, "test_rmse_wh", False)
         s["flags"] = flags
-        s["also"] = {"test_mae_wh": spread([r["metrics"].get("test_mae_wh") for r in runs])}
+        s["also"] = {key: spread([r["metrics"].get(key) for r in runs])
+                     for key in ("val_rmse_wh", "test_mae_wh")}
         out["levers"][label] = s
-        if i == 2:   # the default network: ensembles of its seeds
-            out["ensembles"] = ensembles([r["output_dir"] for r in runs])
-    before = runs_of("paper-before", PAPER_BEFORE, seeds)
+    return out
+
+
+def energy_singles(python, workdir, tag, flags, seeds, quick):
+    """energy_gru.py with `flags`, one network per run, for each seed."""
+    runs = []
+    for seed in seeds:
+        print("[energy] %s, seed %d" % (tag, seed), flush=True)
+        runs.append(run_script(python, "energy_gru", flags + [
+            "--ensemble", "1", "--seed", str(seed)] + (["--quick"] if quick else []),
+            workdir, "%s-%d" % (tag, seed)))
+    return runs
+
+
+def bench_paper_training(found, workdir, quick):
+    """The paper's protocol with the window ending at the row, on TF2: single
+    networks with the forecast protocol's training length (before) and with
+    the preset's, and the preset's ensemble of 5 for seeds 1-5 made of single
+    runs of seeds 1-9 (member m of seed s is the run of seed s + m: the same
+    graph seed, data order and dropout masks; tests/test_energy.py checks that
+    an ensemble's forecast is its members' mean)."""
+    name, python = found[0]
+    seeds = [1, 2] if quick else [1, 2, 3, 4, 5]
+    before = energy_singles(python, workdir, "paper-before", PAPER_BEFORE, seeds, quick)
     last = seeds[-1] + PAPER_ENSEMBLE - 1 if not quick else 3
-    after = runs_of("paper-long", ["--protocol", "paper"], list(range(1, last + 1)))
+    after = energy_singles(python, workdir, "paper-long", ["--protocol", "paper"],
+                           list(range(1, last + 1)), quick)
     k = PAPER_ENSEMBLE if not quick else 2
     folders = [r["output_dir"] for r in after]
     ensemble = seed_ensembles(folders, [s for s in seeds if s - 1 + k <= len(folders)], k)
-    out["paper"] = {
+    return {
         "one network, 40 epochs (before)": summarise(before, "test_rmse_wh", False),
         "one network, the preset's training": summarise(after[:len(seeds)],
                                                         "test_rmse_wh", False),
@@ -454,7 +466,6 @@ def bench_energy(found, workdir, quick):
         "ensembles": ensembles(folders[:len(seeds)]),
         "r2_of_the_ensemble": ensemble["r2"],
     }
-    return out
 
 
 # --readings-after values tried for the paper's protocol (chosen on validation)
@@ -757,46 +768,53 @@ def write_markdown(result, path):
             lines.append("")
     if "energy" in result:
         e = result["energy"]
+        has_val = all("val_rmse_wh" in s["also"] for s in e["levers"].values())
         lines += ["## Energy: what each lever did (TF2, seeds 1-5, one network each)", "",
-                  "| lever | flags | test RMSE Wh | worst (seed) | test MAE Wh | "
-                  "training s |", "|---|---|---|---|---|---|"]
+                  "| lever | flags |%s test RMSE Wh | worst (seed) | test MAE Wh |" % (
+                      " validation RMSE Wh (decides) |" if has_val else ""),
+                  "|---|---|---|---|---|%s" % ("---|" if has_val else "")]
         order = [label for label, _ in ENERGY_LEVERS]
         for label, s in sorted(e["levers"].items(), key=lambda kv: order.index(kv[0])
                                if kv[0] in order else len(order)):
-            lines.append("| %s | `%s` | %s | %.2f (%s) | %s | %s |" % (
-                label, " ".join(s["flags"]) or "(default network)", fmt(s["value"], 2),
-                s["worst"]["value"], s["worst"]["seed"], fmt(s["also"]["test_mae_wh"], 2),
-                fmt(s["train_seconds"], 0)))
-        lines += ["", "Averaging the default network's forecasts over k of those "
-                  "5 seeds (every subset of k):", "", "| k | test RMSE Wh | worst |",
-                  "|---|---|---|"]
-        for k, s in e.get("ensembles", {}).items():
+            lines.append("| %s | `%s` |%s %s | %.2f (%s) | %s |" % (
+                label, " ".join(s["flags"]) or "(default network)",
+                " %s |" % fmt(s["also"]["val_rmse_wh"], 2) if has_val else "",
+                fmt(s["value"], 2), s["worst"]["value"], s["worst"]["seed"],
+                fmt(s["also"]["test_mae_wh"], 2)))
+        lines.append("")
+        if not has_val:
+            lines += ["These ran before the validation RMSE was recorded: test only.", ""]
+        for k, s in e.get("ensembles", {}).items():     # files from before 2026-12-02
+            if k == "1":
+                lines += ["Averaging the default network's forecasts over k of those "
+                          "5 seeds (every subset of k):", "", "| k | test RMSE Wh | worst |",
+                          "|---|---|---|"]
             lines.append("| %s | %s | %.2f |" % (k, fmt(s, 2), s["max"]))
         lines.append("")
-        if "paper" in e:
-            p = e["paper"]
-            lines += ["### The paper's protocol, the window ending at the row "
-                      "(TF2, `--readings-after 0`)", "",
-                      "| recipe | test RMSE Wh | worst (seed) | seeds |", "|---|---|---|---|"]
-            for label in ("one network, 40 epochs (before)",
-                          "one network, the preset's training"):
-                s = p[label]
-                lines.append("| %s | %s | %.2f (%s) | %d |" % (
-                    label, fmt(s["value"], 2), s["worst"]["value"], s["worst"]["seed"],
-                    s["value"]["n"]))
-            s = p["ensemble"]
-            lines.append("| `--protocol paper --readings-after 0` (the mean of %d such "
-                         "networks) | %s | "
-                         "%.2f (%s) | %d |" % (s["size"], fmt(s["value"], 2),
-                                               s["worst"]["value"], s["worst"]["seed"],
-                                               s["value"]["n"]))
-            lines += ["", "R2 of the ensembles: %s." % ", ".join(
-                "seed %s %.3f" % kv for kv in sorted(p["r2_of_the_ensemble"].items())),
-                "", "Averaging k of the 5 single networks of seeds 1-5 (every subset):",
-                "", "| k | test RMSE Wh | worst |", "|---|---|---|"]
-            for k, s in p["ensembles"].items():
-                lines.append("| %s | %s | %.2f |" % (k, fmt(s, 2), s["max"]))
-            lines.append("")
+    p = result.get("paper_training") or result.get("energy", {}).get("paper")
+    if p:
+        lines += ["### The paper's protocol, the window ending at the row "
+                  "(TF2, `--readings-after 0`)", "",
+                  "| recipe | test RMSE Wh | worst (seed) | seeds |", "|---|---|---|---|"]
+        for label in ("one network, 40 epochs (before)",
+                      "one network, the preset's training"):
+            s = p[label]
+            lines.append("| %s | %s | %.2f (%s) | %d |" % (
+                label, fmt(s["value"], 2), s["worst"]["value"], s["worst"]["seed"],
+                s["value"]["n"]))
+        s = p["ensemble"]
+        lines.append("| `--protocol paper --readings-after 0` (the mean of %d such "
+                     "networks) | %s | "
+                     "%.2f (%s) | %d |" % (s["size"], fmt(s["value"], 2),
+                                           s["worst"]["value"], s["worst"]["seed"],
+                                           s["value"]["n"]))
+        lines += ["", "R2 of the ensembles: %s." % ", ".join(
+            "seed %s %.3f" % kv for kv in sorted(p["r2_of_the_ensemble"].items())),
+            "", "Averaging k of the 5 single networks of seeds 1-5 (every subset):",
+            "", "| k | test RMSE Wh | worst |", "|---|---|---|"]
+        for k, s in p["ensembles"].items():
+            lines.append("| %s | %s | %.2f |" % (k, fmt(s, 2), s["max"]))
+        lines.append("")
     if "paper" in result:
         p = result["paper"]
         lines += ["## The paper's protocol: readings after the row", "",
@@ -921,6 +939,7 @@ def main(argv=None):
                                            result.get("defaults")),
         "energy": lambda: bench_energy(found, workdir, args.quick),
         "paper": lambda: bench_paper(found, workdir, args.quick),
+        "paper_training": lambda: bench_paper_training(found, workdir, args.quick),
         "references": lambda: bench_references(found, workdir, args.quick,
                                                result.get("defaults")),
         "scaling": lambda: bench_scaling(found, workdir, args.quick),

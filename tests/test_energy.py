@@ -4,6 +4,7 @@ import csv
 import gzip
 import io
 import os
+import sys
 
 import numpy as np
 import pytest
@@ -11,7 +12,10 @@ import pytest
 import energy_comparisons
 import energy_gru
 import utils
-from conftest import read_log, read_metrics, run_quietly
+from conftest import ROOT, read_log, read_metrics, run_quietly
+
+sys.path.insert(0, os.path.join(ROOT, "benchmarks"))
+import energy_trees  # noqa: E402  (benchmarks/: the tree baselines' inputs and fitting)
 
 DATA = os.path.join(energy_gru.HERE, "data", "energydata_complete.csv.gz")
 
@@ -166,6 +170,63 @@ def test_nothing_is_fitted_on_validation_or_test_rows(tmp_path):
         np.testing.assert_array_equal(a, b)
     np.testing.assert_array_equal(other.splits["train"].in_seq, data.splits["train"].in_seq)
     assert not np.array_equal(other.splits["test"].out_seq, data.splits["test"].out_seq)
+    # the tree baselines' training rows and targets (benchmarks/energy_trees.py)
+    for which in ("engineered", "window"):
+        np.testing.assert_array_equal(
+            energy_trees.forecast_inputs(other, other.splits["train"], which),
+            energy_trees.forecast_inputs(data, data.splits["train"], which))
+        assert not np.array_equal(
+            energy_trees.forecast_inputs(other, other.splits["val"], which),
+            energy_trees.forecast_inputs(data, data.splits["val"], which))
+    np.testing.assert_array_equal(energy_trees.targets(other)["train"],
+                                  energy_trees.targets(data)["train"])
+
+
+class Recorder(object):
+    """A stand-in regressor that remembers what it was fitted on and predicts
+    a constant (a setting: the constant)."""
+    fitted = []
+
+    def __init__(self, c):
+        self.c = c
+
+    def fit(self, x, y):
+        Recorder.fitted.append((x, y))
+        return self
+
+    def predict(self, x):
+        return np.full(len(x), float(self.c))
+
+
+def test_tree_baselines_fit_on_training_rows_and_choose_on_validation():
+    rng = np.random.RandomState(0)
+    x = {k: rng.rand(n, 3) for k, n in (("train", 50), ("val", 20), ("test", 30))}
+    y = {"train": rng.rand(50), "val": np.full(20, 4.0), "test": np.full(30, 0.0)}
+    Recorder.fitted = []
+    found = energy_trees.fit_trees(x, y, "some inputs", log=lambda *a: None, grids={
+        "stand-in": (Recorder, [dict(c=0.0), dict(c=3.0), dict(c=9.0)])})
+    assert len(Recorder.fitted) == 3
+    for fx, fy in Recorder.fitted:
+        assert fx is x["train"] and fy is y["train"]
+    best = found["stand-in, some inputs"]
+    # validation picks 3 (RMSE 1); the test period, which would pick 0, is only scored
+    assert best["setting"] == "c 3.0" and best["val"] == pytest.approx(1.0)
+    assert best["test"] == pytest.approx(3.0)
+
+
+def test_block_bootstrap_resamples_whole_days_paired():
+    rows = np.arange(1000, 1000 + 144 * 10)
+    constant = np.full(len(rows), 2.0)
+    one_day = np.where(rows < 1000 + 144, 1.0, 0.0)            # all error in day one
+    perm = np.random.RandomState(1).permutation(len(rows))
+    boot = energy_trees.block_bootstrap(rows, {"c": constant, "d": one_day}, draws=500)
+    np.testing.assert_allclose(boot["c"], 2.0)
+    # a draw misses day one when none of its 10 day-long blocks overlaps it
+    # (each does with odds 288 / 1440): 0.8 ** 10 of the draws see no error
+    assert (boot["d"] == 0).mean() == pytest.approx(0.8 ** 10, abs=0.04)
+    assert (boot["d"] ** 2).mean() == pytest.approx(0.1, abs=0.02)     # unbiased
+    shuffled = energy_trees.block_bootstrap(rows[perm], {"d": one_day[perm]}, draws=500)
+    np.testing.assert_allclose(shuffled["d"], boot["d"])      # the order of items is not
 
 
 def test_paper_split_is_random_75_25_of_rows():
@@ -178,6 +239,30 @@ def test_paper_split_is_random_75_25_of_rows():
     assert test.min() < 1000 and test.max() > 18000              # spread, not a period
     again = energy_gru.split_rows(19735, args)[2]
     np.testing.assert_array_equal(test, again)                    # fixed seed
+    other = energy_gru.split_rows(19735, energy_gru.parse_args(
+        ["--protocol", "paper", "--split-seed", "2"]))
+    assert len(other[2]) == len(test) and not np.array_equal(other[2], test)
+    assert len(np.intersect1d(other[2], other[0])) == 0
+
+
+def test_paper_protocol_is_like_for_like_by_default():
+    """--protocol paper's window ends at the row (a live model's information);
+    the tree baselines' "row" input is the predicted row's own predictors."""
+    args = energy_gru.parse_args(["--protocol", "paper", "--max-rows", "2000"])
+    assert args.readings_after == 0 and args.ensemble == 5
+    data = energy_gru.prepare(args)
+    assert "lights" in data.names and energy_gru.TARGET not in data.names
+    test = data.splits["test"]
+    np.testing.assert_array_equal(test.in_rows[:, -1], test.target_rows[:, 0])
+    features = data.scaler.features(energy_gru.select_features(data.table, args)[1])
+    np.testing.assert_array_equal(energy_trees.paper_inputs(test, "row", 0),
+                                  features[test.target_rows[:, 0]].astype(np.float32))
+    late = energy_gru.prepare(energy_gru.parse_args(
+        ["--protocol", "paper", "--max-rows", "2000", "--readings-after", "6"]))
+    w = late.splits["test"]
+    np.testing.assert_array_equal(w.in_rows[:, -1], w.target_rows[:, 0] + 6)
+    np.testing.assert_array_equal(energy_trees.paper_inputs(w, "row", 6),
+                                  features[w.target_rows[:, 0]].astype(np.float32))
 
 
 def test_paper_windows_end_k_readings_after_the_row_and_never_hold_energy(table):
@@ -264,6 +349,7 @@ def test_learning_rate_decays_in_steps():
     (["--LEARNING_RATE_DECAY_RATE", "2"], "LEARNING_RATE_DECAY_RATE"),
     (["--readings-after", "3"], "--readings-after: only with --protocol paper"),
     (["--protocol", "paper", "--readings-after", "-1"], "--readings-after"),
+    (["--split-seed", "2"], "--split-seed: only with --protocol paper"),
 ])
 def test_bad_values_exit_2(tmp_path, capsys, flags, message):
     with pytest.raises(SystemExit) as exc:
