@@ -790,7 +790,8 @@ def write_markdown(result, path):
                           "5 seeds (every subset of k):", "", "| k | test RMSE Wh | worst |",
                           "|---|---|---|"]
             lines.append("| %s | %s | %.2f |" % (k, fmt(s, 2), s["max"]))
-        lines.append("")
+        if e.get("ensembles"):
+            lines.append("")
     p = result.get("paper_training") or result.get("energy", {}).get("paper")
     if p:
         lines += ["### The paper's protocol, the window ending at the row "
@@ -883,12 +884,21 @@ def write_markdown(result, path):
 
 def side_benchmarks():
     """The newest result of each side benchmark (char_levers.py, char_speed.py
-    on each stack, char_corpus.py), as the tables it printed, with its command."""
+    on each stack, char_corpus.py, energy_trees.py's modes), as the tables it
+    printed, with its command."""
     lines = []
     for title, pattern in (("char_rnn levers (decided on validation)", "char-levers-*.json"),
                            ("char_rnn speed, TF2", "char-speed-*-tf2.json"),
                            ("char_rnn speed, TF1", "char-speed-*-tf1.json"),
-                           ("char_rnn on tiny shakespeare", "char-corpus-*.json")):
+                           ("char_rnn on tiny shakespeare", "char-corpus-*.json"),
+                           ("energy_gru against trees: the forecast",
+                            "energy-forecast-*.json"),
+                           ("energy_gru against trees: four later test periods",
+                            "energy-rolling-*.json"),
+                           ("energy_gru against trees: the paper's protocol",
+                            "energy-paper-2*.json"),
+                           ("energy_gru: the paper preset's training",
+                            "energy-paper-training-*.json")):
         found = sorted(glob.glob(os.path.join(HERE, "results", pattern)))
         if not found:
             continue
@@ -898,6 +908,10 @@ def side_benchmarks():
         lines += ["## %s" % title, "", "`%s`, %s; raw figures in `benchmarks/results/%s`."
                   % (side["command"].strip(), side["date"], os.path.basename(found[-1])),
                   "", side["markdown"], ""]
+        for period, fold in sorted(side.get("folds", {}).items()):
+            table = [row for row in fold["table"] if row]
+            lines += ["Test period %s (`%s`):" % (period, " ".join(fold["flags"])), ""] + \
+                [row if row.startswith("|") else "\n" + row for row in table] + [""]
     return lines
 
 
