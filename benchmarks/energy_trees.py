@@ -106,14 +106,17 @@ def fit_trees(x, y, label, grids=None, log=print):
     """For each model of `grids`: every setting fitted on x["train"] alone,
     the one with the lowest validation RMSE kept. Returns {name: {"setting",
     "val", "test", "val_pred", "test_pred"}}; x and y hold "train", "val" and
-    "test" (y["test"] is only scored, after the choice)."""
-    import sklearn.ensemble
+    "test" (y["test"] is only scored, after the choice). A grid's model is a
+    class of sklearn.ensemble by name, or any class with fit and predict."""
     found = {}
     for name, (cls, settings) in (grids or GRIDS).items():
+        if not callable(cls):
+            import sklearn.ensemble
+            cls = getattr(sklearn.ensemble, cls)
         best = None
         for setting in settings:
             started = time.time()
-            model = getattr(sklearn.ensemble, cls)(**setting).fit(x["train"], y["train"])
+            model = cls(**setting).fit(x["train"], y["train"])
             val_pred = model.predict(x["val"])
             score = rmse(val_pred, y["val"])
             log("  %s on %s: %s validation %.2f (%.0f s)" % (
