@@ -55,6 +55,7 @@ sys.path.insert(0, ROOT)
 
 import energy_gru  # noqa: E402
 import utils  # noqa: E402
+from run import PAPER_BEFORE, fmt, spread  # noqa: E402  (run.py's, beside it)
 
 DAY = 144
 # --quick: the script's own tiny preset, and 2 epochs (checks the machinery)
@@ -187,11 +188,10 @@ def train_grus(flags, networks, opts, workdir, log=print):
         out_dir])
     data = energy_gru.prepare(args)
     device = utils.start_run(args)
-    forecasts = []
+    forecasts, y = [], targets(data)
     for member in range(networks):
         started = time.time()
         net = energy_gru.train_network(args, data, member, device)
-        y = targets(data)
         forecasts.append((net.val[:, 0], net.test[:, 0], len(net.log["epochs"])))
         log("  GRU seed %d: %d epochs, validation %.2f, test %.2f (%.0f s)" % (
             net.seed, len(net.log["epochs"]), rmse(net.val, y["val"]),
@@ -296,14 +296,8 @@ def size_table(nets, y, which):
         val, test = [e["val"] for e in entries], [e["test"] for e in entries]
         sizes[k] = {"val": spread(val), "test": spread(test)}
         lines.append("| %d | %s | %.2f | %s | %.2f |" % (
-            k, fmt(sizes[k]["val"]), max(val), fmt(sizes[k]["test"]), max(test)))
+            k, fmt(sizes[k]["val"], 2), max(val), fmt(sizes[k]["test"], 2), max(test)))
     return lines, sizes
-
-
-# the forecast protocol's training length, on the paper's protocol (the
-# preset's alternative): run.py's PAPER_BEFORE
-PAPER_BEFORE = ["--protocol", "paper", "--epochs", "40", "--patience", "4",
-                "--LEARNING_RATE_DECAY_STEPS", "1000"]
 
 
 def mode_paper_training(opts, workdir):
@@ -315,7 +309,7 @@ def mode_paper_training(opts, workdir):
              "test | epochs |", "|---|---|---|---|---|---|"]
     found = {}
     for label, flags in (("the forecast protocol's: 40 epochs, patience 4, decay every "
-                          "1,000 steps", PAPER_BEFORE),
+                          "1,000 steps", PAPER_BEFORE),     # run.py's paper_training
                          ("the preset's: 120 epochs, patience 10, decay every 3,000 "
                           "steps", ["--protocol", "paper"])):
         data, nets = train_grus(flags, 5, opts, workdir)
@@ -324,7 +318,7 @@ def mode_paper_training(opts, workdir):
         val, test = spread([e["val"] for e in entries]), spread([e["test"] for e in entries])
         epochs = spread([n[2] for n in nets])
         lines.append("| %s | `%s` | %s | %s | %.2f | %.0f ± %.0f |" % (
-            label, " ".join(flags), fmt(val), fmt(test), test["max"], epochs["mean"],
+            label, " ".join(flags), fmt(val, 2), fmt(test, 2), test["max"], epochs["mean"],
             epochs["sd"]))
         found[label] = {"val": val, "test": test, "epochs": epochs, "nets": nets, "y": y}
     preset = found[list(found)[-1]]
@@ -425,16 +419,6 @@ def mode_paper(opts, workdir):
         splits[str(split)] = {"found": summary(found), "after_the_fact": summary(late),
                               "paired": p, "test_rows": int(len(rows))}
     return lines, {"splits": splits}
-
-
-def spread(values):
-    values = np.asarray(values, dtype=float)
-    return {"mean": float(values.mean()), "sd": float(values.std(ddof=1))
-            if len(values) > 1 else 0.0, "max": float(values.max()), "n": len(values)}
-
-
-def fmt(s):
-    return "%.2f ± %.2f" % (s["mean"], s["sd"])
 
 
 def main(argv=None):
