@@ -658,7 +658,9 @@ def log_scale(ax):
     data span less than a decade, where there would be no major tick to read."""
     from matplotlib.ticker import FuncFormatter, NullFormatter
     ax.set_yscale("log")
-    plain = FuncFormatter(lambda y, _: "%g" % float("%.2g" % y))
+    # three significant digits: a narrow span puts minor ticks at 0.95 and
+    # 1.05, which two would both print as 1 or 1.1
+    plain = FuncFormatter(lambda y, _: "%g" % float("%.3g" % y))
     low, high = ax.get_ylim()
     ax.yaxis.set_major_formatter(plain)
     ax.yaxis.set_minor_formatter(plain if high < 10 * low else NullFormatter())

@@ -237,6 +237,19 @@ def test_plots_are_saved_headless(tmp_path):
         assert handle.read(8) == b"\x89PNG\r\n\x1a\n"
 
 
+def test_log_scale_labels_close_ticks_apart():
+    """A loss between 0.9 and 1.13 gets minor ticks at 0.95 and 1.05 (matplotlib
+    3.5, TF1's stack): each must print its own number, not 1.1 twice."""
+    plt = utils.pyplot()
+    fig, ax = plt.subplots()
+    ax.plot([1, 2, 3], [1.126, 0.971, 0.897])
+    utils.log_scale(ax)
+    minor = ax.yaxis.get_minor_formatter()
+    assert [minor(v) for v in (0.9, 0.95, 1.05, 1.1)] == ["0.9", "0.95", "1.05", "1.1"]
+    assert ax.yaxis.get_major_formatter()(1.0) == "1"
+    plt.close(fig)
+
+
 def test_stateless_dropout_repeats_per_step_and_keeps_the_mean():
     graph = tf.Graph()
     with graph.as_default():
