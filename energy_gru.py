@@ -99,10 +99,10 @@ HYPERPARAMETERS = (
     "the network and its training",
     F("RNN_LAYERS", rnn_layers("64:0.9,64:0.9"), rnn_layers,
       "GRU layers as units:keep_prob (keep_prob is used with --dropout rnn)"),
-    F("dropout", "dense", ("dense", "rnn", "none"),
-      "dense: dropout on the dense layer's input (the chapter's first script); rnn: "
-      "on each GRU's output, as a DropoutWrapper (its second); one set of weights "
-      "either way"),
+    F("dropout", "none", ("none", "dense", "rnn"),
+      "none: no dropout (the default, which validation prefers here); dense: on "
+      "the dense layer's input (the chapter's first script); rnn: on each GRU's "
+      "output, as a DropoutWrapper (its second); one set of weights either way"),
     F("dense_keep_prob", 0.8, cli.probability,
       "keep probability with --dropout dense (the chapter's tf.layers.dropout "
       "drops half)"),

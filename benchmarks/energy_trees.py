@@ -26,6 +26,8 @@ network's validation and test forecasts are at hand.
   paper-training  the paper preset's training against the forecast
             protocol's, and the number of networks to average, on validation
             (split 1, seeds 1-5)
+  paper-dropout  the preset's training without dropout, the same split and
+            seeds, beside paper-training's rows (which keep dense dropout)
 
 Each test RMSE carries a moving-block bootstrap interval (blocks of one day,
 144 readings, drawn with replacement around the period), and so does the
@@ -33,7 +35,7 @@ paired difference between the GRU and the best of the others on validation
 (the same days drawn for both). Prints markdown tables and writes
 benchmarks/results/energy-<mode>-<date>.json. Not part of the tests or CI;
 `forecast` takes about 5 minutes on 2 cores, `rolling` and `paper` 10-30,
-`paper-training` about 40.
+`paper-training` about 40, `paper-dropout` 25.
 """
 from __future__ import print_function
 
@@ -300,18 +302,29 @@ def size_table(nets, y, which):
     return lines, sizes
 
 
-def mode_paper_training(opts, workdir):
-    """The paper preset's training against the forecast protocol's, and how
-    many networks to average, decided on validation (split 1, seeds 1-5)."""
+# the paper protocol's training, each row one way to train single networks
+# (split 1, seeds 1-5); the preset keeps dense dropout, which it was measured
+# with, and the last row asks validation whether it should drop it too
+PAPER_TRAININGS = [
+    ("the forecast protocol's: 40 epochs, patience 4, decay every 1,000 steps",
+     PAPER_BEFORE),                                       # run.py's paper_training
+    ("the preset's: 120 epochs, patience 10, decay every 3,000 steps",
+     ["--protocol", "paper"]),
+    ("the preset's, without dropout (the forecast's default)",
+     ["--protocol", "paper", "--dropout", "none"]),
+]
+
+
+def paper_training(opts, workdir, rows):
+    """Single networks for each of `rows` (PAPER_TRAININGS), on validation
+    (which decides) and test, and how many of the last row's networks to
+    average."""
     lines = ["### The paper's protocol: the preset's training, decided on validation "
              "(split 1, the window ending at the row, one network per seed 1-5)", "",
              "| training | flags | validation RMSE Wh (decides) | test RMSE Wh | worst "
              "test | epochs |", "|---|---|---|---|---|---|"]
     found = {}
-    for label, flags in (("the forecast protocol's: 40 epochs, patience 4, decay every "
-                          "1,000 steps", PAPER_BEFORE),     # run.py's paper_training
-                         ("the preset's: 120 epochs, patience 10, decay every 3,000 "
-                          "steps", ["--protocol", "paper"])):
+    for label, flags in rows:
         data, nets = train_grus(flags, 5, opts, workdir)
         y = targets(data)
         entries = [gru_entry([n], y, "") for n in nets]
@@ -321,13 +334,25 @@ def mode_paper_training(opts, workdir):
             label, " ".join(flags), fmt(val, 2), fmt(test, 2), test["max"], epochs["mean"],
             epochs["sd"]))
         found[label] = {"val": val, "test": test, "epochs": epochs, "nets": nets, "y": y}
-    preset = found[list(found)[-1]]
-    k_lines, sizes = size_table(preset["nets"], preset["y"],
-                                "the preset's networks of seeds 1-5")
+    last = found[list(found)[-1]]
+    k_lines, sizes = size_table(last["nets"], last["y"],
+                                "the networks of seeds 1-5 of the last row")
     return lines + [""] + k_lines, {"training": {k: {kk: vv for kk, vv in v.items()
                                                      if kk in ("val", "test", "epochs")}
                                                  for k, v in found.items()},
                                     "ensemble_sizes": sizes}
+
+
+def mode_paper_training(opts, workdir):
+    """The paper preset's training against the forecast protocol's, and how
+    many networks to average, decided on validation."""
+    return paper_training(opts, workdir, PAPER_TRAININGS[:2])
+
+
+def mode_paper_dropout(opts, workdir):
+    """The preset's training without dropout, to set beside paper-training's
+    rows (which trained with the preset's dense dropout)."""
+    return paper_training(opts, workdir, PAPER_TRAININGS[2:])
 
 
 # the rolling origin: test periods of a tenth of the rows each
@@ -423,7 +448,8 @@ def mode_paper(opts, workdir):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("mode", choices=("forecast", "rolling", "paper", "paper-training"))
+    parser.add_argument("mode", choices=("forecast", "rolling", "paper", "paper-training",
+                                         "paper-dropout"))
     parser.add_argument("--threads", type=int, default=0,
                         help="TensorFlow threads per GRU (0: TensorFlow's choice)")
     parser.add_argument("--quick", action="store_true",
@@ -434,7 +460,8 @@ def main(argv=None):
     started = time.time()
     try:
         lines, found = {"forecast": mode_forecast, "rolling": mode_rolling,
-                        "paper": mode_paper, "paper-training": mode_paper_training}[
+                        "paper": mode_paper, "paper-training": mode_paper_training,
+                        "paper-dropout": mode_paper_dropout}[
                             opts.mode](opts, workdir)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)

@@ -340,8 +340,8 @@ ARTICLE_ROWS = {
             "--article", "--optimizer", "adam", "--INITIAL_LEARNING_RATE", "0.003",
             "--patience", "4", "--weights", "best", "--time-features", "on",
             "--target-scale", "wh", "--dense-keep-prob", "0.8"], [1, 2, 3], "TF2"),
-        ("+ engineered inputs (our network, one of it)", ["--ensemble", "1"],
-         [1, 2, 3], "TF2")],
+        ("+ engineered inputs (our network, one of it)", ["--ensemble", "1", "--dropout",
+                                                           "dense"], [1, 2, 3], "TF2")],
 }
 
 
@@ -400,7 +400,7 @@ ENERGY_LEVERS = [
     ("window only, Wh loss", ["--features", "window"]),
     ("+ engineered inputs to the dense layer (default network)", []),
     ("+ learn the correction to the strong linear model", ["--base", "linear"]),
-    ("no dropout", ["--dropout", "none"]),
+    ("dense dropout, keep 0.8 (the default until 2026-12-02)", ["--dropout", "dense"]),
     ("window 18", ["--INPUT_SEQUENCE_LENGTH", "18"]),
     ("window 72", ["--INPUT_SEQUENCE_LENGTH", "72"]),
     ("GRU 2 x 32", ["--RNN_LAYERS", "32:0.9,32:0.9"]),
@@ -409,7 +409,7 @@ ENERGY_LEVERS = [
 # The paper's protocol, one network per run: the forecast protocol's training
 # length (before) and the paper preset's (epochs 120, patience 10, slower decay)
 PAPER_BEFORE = ["--protocol", "paper", "--epochs", "40", "--patience", "4",
-                "--LEARNING_RATE_DECAY_STEPS", "1000"]
+                "--LEARNING_RATE_DECAY_STEPS", "1000", "--dropout", "dense"]
 PAPER_ENSEMBLE = 5
 
 

@@ -24,7 +24,7 @@ SCRIPTS = {
                40, ["--cell", "gru"], "--cell lstm (checkpoint) vs gru (now)"),
     "char": (char_rnn.main, ["--quick", "--epochs", "3"], 49,
              ["--hidden-size", "16"], "--hidden-size 32 (checkpoint) vs 16 (now)"),
-    "energy": (energy_gru.main, ["--quick", "--epochs", "3"], 26,
+    "energy": (energy_gru.main, ["--quick", "--epochs", "3", "--dropout", "dense"], 26,
                ["--rnn-layers", "4"], "--RNN_LAYERS 8:1 (checkpoint) vs 4:1 (now)"),
 }
 
@@ -58,8 +58,12 @@ def test_a_flag_given_wins_over_a_preset_even_at_its_default():
     # a choice can select a preset too: the paper's protocol trains longer
     paper = energy_gru.parse_args(["--protocol", "paper"])
     # ... with the window ending at the row, like for like with the paper
-    assert (paper.epochs, paper.patience, paper.ensemble, paper.readings_after) == \
-        (120, 10, 5, 0)
+    assert (paper.epochs, paper.patience, paper.ensemble, paper.readings_after,
+            paper.dropout) == (120, 10, 5, 0, "dense")
+    # the forecast's default network has no dropout; a dropout you give stays
+    assert energy_gru.parse_args([]).dropout == "none"
+    assert energy_gru.parse_args(["--protocol", "paper", "--dropout", "none"]
+                                 ).dropout == "none"
     assert energy_gru.parse_args(["--protocol", "paper", "--readings-after", "6"]
                                  ).readings_after == 6
     assert energy_gru.parse_args(["--protocol", "paper", "--ensemble", "3"]).ensemble == 3
