@@ -340,8 +340,8 @@ ARTICLE_ROWS = {
             "--article", "--optimizer", "adam", "--INITIAL_LEARNING_RATE", "0.003",
             "--patience", "4", "--weights", "best", "--time-features", "on",
             "--target-scale", "wh", "--dense-keep-prob", "0.8"], [1, 2, 3], "TF2"),
-        ("+ engineered inputs (our network, one of it)", ["--ensemble", "1", "--dropout",
-                                                           "dense"], [1, 2, 3], "TF2")],
+        ("+ engineered inputs (our network, one of it)",
+         ["--ensemble", "1", "--dropout", "dense"], [1, 2, 3], "TF2")],
 }
 
 
