@@ -28,6 +28,8 @@ network's validation and test forecasts are at hand.
             (split 1, seeds 1-5)
   paper-dropout  the preset's training without dropout, the same split and
             seeds, beside paper-training's rows (which keep dense dropout)
+  paper-ensemble  the preset's ensemble of 5 (split 1, seeds 1-5) beside the
+            trees on the same rows; --after 6: both see 6 readings past the row
 
 Each test RMSE carries a moving-block bootstrap interval (blocks of one day,
 144 readings, drawn with replacement around the period), and so does the
@@ -399,6 +401,7 @@ def mode_rolling(opts, workdir):
 
 
 SPLITS = (1, 2, 3)
+PAPER_INPUTS = {"row": "the row alone", "window": "the window ending at the row"}
 
 
 def mode_paper(opts, workdir):
@@ -415,8 +418,7 @@ def mode_paper(opts, workdir):
             nets, y, "window ending at the row")}
         x = {which: {k: paper_inputs(w, which, 0) for k, w in data.splits.items()}
              for which in ("row", "window")}
-        for which, label in (("row", "the row alone"), ("window", "the window ending "
-                                                                  "at the row")):
+        for which, label in PAPER_INPUTS.items():
             found.update(fit_trees(x[which], y, label))
         after = energy_gru.prepare(energy_gru.parse_args(
             QUICK_FLAGS * opts.quick + flags + ["--readings-after", "6"]))
@@ -446,10 +448,39 @@ def mode_paper(opts, workdir):
     return lines, {"splits": splits}
 
 
+def mode_paper_ensemble(opts, workdir):
+    """The paper preset's ensemble of 5 (seeds 1-5, split 1), the figure the
+    docs lead with, beside the trees with the same information: the row or
+    the window ending at it, or with --after K the window running K readings
+    past the row (after the fact)."""
+    after = opts.after
+    flags = ["--protocol", "paper"] + (["--readings-after", str(after)] if after else [])
+    data, nets = train_grus(flags, 5, opts, workdir)
+    y = targets(data)
+    name = "GRU, the preset's ensemble of 5"
+    found = {name: gru_entry(nets, y, "networks of seeds 1-5")}
+    for which in (("window",) if after else ("row", "window")):
+        label = "the window to %d readings after the row" % after if after else \
+            PAPER_INPUTS[which]
+        found.update(fit_trees({k: paper_inputs(w, which, after)
+                                for k, w in data.splits.items()}, y, label))
+    rows = data.splits["test"].target_rows[:, 0]
+    table, paired, best, _ = compare(found, [name], rows, y, "### The paper's protocol, "
+                                     "split 1, `%s` (%d test rows)" % (" ".join(flags),
+                                                                       len(rows)))
+    k_lines, sizes = size_table(nets, y, "the same networks")
+    return table + [""] + k_lines, {"found": summary(found), "paired": paired[name],
+                                    "best_other": best, "ensemble_sizes": sizes,
+                                    "flags": flags}
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("mode", choices=("forecast", "rolling", "paper", "paper-training",
-                                         "paper-dropout"))
+                                         "paper-dropout", "paper-ensemble"))
+    parser.add_argument("--after", type=int, default=0, metavar="K",
+                        help="paper-ensemble: the GRU's and the trees' window runs K "
+                             "readings past the row (energy_gru's --readings-after)")
     parser.add_argument("--threads", type=int, default=0,
                         help="TensorFlow threads per GRU (0: TensorFlow's choice)")
     parser.add_argument("--quick", action="store_true",
@@ -461,7 +492,8 @@ def main(argv=None):
     try:
         lines, found = {"forecast": mode_forecast, "rolling": mode_rolling,
                         "paper": mode_paper, "paper-training": mode_paper_training,
-                        "paper-dropout": mode_paper_dropout}[
+                        "paper-dropout": mode_paper_dropout,
+                        "paper-ensemble": mode_paper_ensemble}[
                             opts.mode](opts, workdir)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
@@ -470,7 +502,8 @@ def main(argv=None):
     if opts.quick:
         return
     date = datetime.date.today().isoformat()
-    out = os.path.join(HERE, "results", "energy-%s-%s.json" % (opts.mode, date))
+    tag = opts.mode + ("-after%d" % opts.after if opts.after else "")
+    out = os.path.join(HERE, "results", "energy-%s-%s.json" % (tag, date))
     with open(out, "w") as handle:
         json.dump(dict(found, markdown=markdown, date=date, seconds=time.time() - started,
                        command="python benchmarks/energy_trees.py %s" % " ".join(
