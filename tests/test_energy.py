@@ -467,7 +467,7 @@ def test_the_chapters_fixed_epochs_and_last_weights(tmp_path):
     epoch's weights (the chapter's way), best with the best epoch's."""
     # a high rate, so that the best epoch is not the last one
     flags = ["--quick", "--epochs", "5", "--patience", "0", "--seed", "3",
-             "--INITIAL_LEARNING_RATE", "0.1"]
+             "--INITIAL_LEARNING_RATE", "0.1", "--dropout", "dense"]
     for weights in ("last", "best"):
         out = tmp_path / weights
         assert run_quietly(energy_gru.main, flags + ["--weights", weights,
