@@ -35,7 +35,8 @@ Each test RMSE carries a moving-block bootstrap interval (blocks of one day,
 144 readings, drawn with replacement around the period), and so does the
 paired difference between the GRU and the best of the others on validation
 (the same days drawn for both). Prints markdown tables and writes
-benchmarks/results/energy-<mode>-<date>.json. Not part of the tests or CI;
+benchmarks/results/energy-<mode>-<date>.json (-tf1 after the date on TF
+1.15). Not part of the tests or CI;
 `forecast` takes about 5 minutes on 2 cores, `rolling` and `paper` 10-30,
 `paper-training` about 40, `paper-dropout` 25.
 """
@@ -502,10 +503,13 @@ def main(argv=None):
     if opts.quick:
         return
     date = datetime.date.today().isoformat()
+    tf_version = utils.tensorflow_version()
     tag = opts.mode + ("-after%d" % opts.after if opts.after else "")
-    out = os.path.join(HERE, "results", "energy-%s-%s.json" % (tag, date))
+    stack = "-tf1" if tf_version.startswith("1.") else ""      # TF2's files have none
+    out = os.path.join(HERE, "results", "energy-%s-%s%s.json" % (tag, date, stack))
     with open(out, "w") as handle:
         json.dump(dict(found, markdown=markdown, date=date, seconds=time.time() - started,
+                       tensorflow=tf_version, python=sys.version.split()[0],
                        command="python benchmarks/energy_trees.py %s" % " ".join(
                            argv if argv is not None else sys.argv[1:])),
                   handle, indent=1, sort_keys=True)

@@ -891,14 +891,23 @@ def side_benchmarks():
                            ("char_rnn speed, TF2", "char-speed-*-tf2.json"),
                            ("char_rnn speed, TF1", "char-speed-*-tf1.json"),
                            ("char_rnn on tiny shakespeare", "char-corpus-*.json"),
-                           ("energy_gru against trees: the forecast",
-                            "energy-forecast-*.json"),
+                           ("energy_gru against trees: the forecast, TF2",
+                            "energy-forecast-2*[0-9].json"),
+                           ("energy_gru against trees: the forecast, TF1",
+                            "energy-forecast-*-tf1.json"),
                            ("energy_gru against trees: four later test periods",
-                            "energy-rolling-*.json"),
+                            "energy-rolling-2*[0-9].json"),
                            ("energy_gru against trees: the paper's protocol",
-                            "energy-paper-2*.json"),
+                            "energy-paper-2*[0-9].json"),
                            ("energy_gru: the paper preset's training",
-                            "energy-paper-training-*.json")):
+                            "energy-paper-training-2*[0-9].json"),
+                           ("energy_gru: the paper preset without dropout",
+                            "energy-paper-dropout-2*[0-9].json"),
+                           ("energy_gru: the paper preset's ensemble against trees",
+                            "energy-paper-ensemble-2*[0-9].json"),
+                           ("energy_gru: the paper preset's ensemble against trees, "
+                            "6 readings past the row (after the fact)",
+                            "energy-paper-ensemble-after6-2*[0-9].json")):
         found = sorted(glob.glob(os.path.join(HERE, "results", pattern)))
         if not found:
             continue

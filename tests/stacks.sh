@@ -4,7 +4,8 @@
 #   tests/stacks.sh setup current   create/update .venv   (Python 3.10-3.13, TF 2.x)
 #   tests/stacks.sh setup classic   create/update .venv37 (Python 3.7, TF 1.15.5)
 #   tests/stacks.sh test [PYTEST ARGS]
-#       flake8 once, then pytest on the current stack and, whenever a Python 3.7
+#       flake8 once, then pytest (one worker per core, at most 4, or
+#       $PYTEST_WORKERS; pytest-xdist) on the current stack and, whenever a Python 3.7
 #       can be found (on PATH or under pyenv), on the classic stack too; prints
 #       which stacks ran with their TensorFlow versions. With CI=true a missing
 #       Python 3.7 is a failure, not a skip.
@@ -71,6 +72,15 @@ import tensorflow as tf
 print("Python %s, TensorFlow %s" % (platform.python_version(), tf.__version__))' 2>/dev/null
 }
 
+# Test workers: a test's small graphs leave most cores idle (graph building
+# and Python run on one), so one worker per core, at most 4 (each loads
+# TensorFlow); docs/running.md has the suite's times.
+workers() {
+  local n
+  n=$(nproc 2>/dev/null || echo 2)
+  echo "${PYTEST_WORKERS:-$(( n < 4 ? n : 4 ))}"
+}
+
 run_tests() {
   local summary="" failed=0 status stack dir
   setup current || { echo "stacks: the current stack could not be set up" >&2; exit 1; }
@@ -94,7 +104,7 @@ run_tests() {
       fi
     fi
     echo "== $stack stack: $(describe "$dir")"
-    "$dir/bin/python" -m pytest "$@"
+    "$dir/bin/python" -m pytest -n "$(workers)" "$@"
     status=$?
     if [ $status -eq 0 ]; then
       summary="$summary\n$stack: passed ($(describe "$dir"))"
