@@ -29,7 +29,8 @@ network's validation and test forecasts are at hand.
   paper-dropout  the preset's training without dropout, the same split and
             seeds, beside paper-training's rows (which keep dense dropout)
   paper-ensemble  the preset's ensemble of 5 (split 1, seeds 1-5) beside the
-            trees on the same rows; --after 6: both see 6 readings past the row
+            trees on the same rows (gradient boosting with the wider grid of
+            paper-gb too); --after 6: both see 6 readings past the row
   paper-gb  gradient boosting with a wider grid beside extra trees, split 1,
             the window ending at the row and 6 readings past it (no GRU)
 
@@ -466,7 +467,8 @@ def mode_paper_ensemble(opts, workdir):
         label = "the window to %d readings after the row" % after if after else \
             PAPER_INPUTS[which]
         found.update(fit_trees({k: paper_inputs(w, which, after)
-                                for k, w in data.splits.items()}, y, label))
+                                for k, w in data.splits.items()}, y, label,
+                               dict(GRIDS, **WIDE_GB)))
     rows = data.splits["test"].target_rows[:, 0]
     table, paired, best, _ = compare(found, [name], rows, y, "### The paper's protocol, "
                                      "split 1, `%s` (%d test rows)" % (" ".join(flags),
