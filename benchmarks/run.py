@@ -905,6 +905,8 @@ def side_benchmarks():
                             "energy-paper-dropout-2*[0-9].json"),
                            ("energy_gru: the paper preset's ensemble against trees",
                             "energy-paper-ensemble-2*[0-9].json"),
+                           ("energy_gru's paper protocol: gradient boosting with a wider grid",
+                            "energy-paper-gb-2*[0-9].json"),
                            ("energy_gru: the paper preset's ensemble against trees, "
                             "6 readings past the row (after the fact)",
                             "energy-paper-ensemble-after6-2*[0-9].json")):
