@@ -408,6 +408,15 @@ SPLITS = (1, 2, 3)
 PAPER_INPUTS = {"row": "the row alone", "window": "the window ending at the row"}
 
 
+def window_after(after):
+    """The label of the window running `after` readings past the row (0: the
+    window ending at it), and the flags that give energy_gru that window."""
+    flags = ["--protocol", "paper"] + (["--readings-after", str(after)] if after else [])
+    label = "the window to %d readings after the row" % after if after else \
+        PAPER_INPUTS["window"]
+    return label, flags
+
+
 def mode_paper(opts, workdir):
     lines = ["### The paper's protocol, three random splits", "",
              "| split | model | inputs | validation RMSE Wh | test RMSE Wh | 95% interval "
@@ -424,11 +433,12 @@ def mode_paper(opts, workdir):
              for which in ("row", "window")}
         for which, label in PAPER_INPUTS.items():
             found.update(fit_trees(x[which], y, label))
+        late_label, late_flags = window_after(6)
         after = energy_gru.prepare(energy_gru.parse_args(
-            QUICK_FLAGS * opts.quick + flags + ["--readings-after", "6"]))
+            QUICK_FLAGS * opts.quick + late_flags + flags[2:]))
         ya = targets(after)
         xa = {k: paper_inputs(w, "window", 6) for k, w in after.splits.items()}
-        late = fit_trees(xa, ya, "the window to 6 readings after the row")
+        late = fit_trees(xa, ya, late_label)
         rows = data.splits["test"].target_rows[:, 0]
         gru = list(found)[0]
         table, paired, best, boot = compare(found, [gru], rows, y, "")
@@ -458,16 +468,15 @@ def mode_paper_ensemble(opts, workdir):
     the window ending at it, or with --after K the window running K readings
     past the row (after the fact)."""
     after = opts.after
-    flags = ["--protocol", "paper"] + (["--readings-after", str(after)] if after else [])
+    label, flags = window_after(after)
     data, nets = train_grus(flags, 5, opts, workdir)
     y = targets(data)
     name = "GRU, the preset's ensemble of 5"
     found = {name: gru_entry(nets, y, "networks of seeds 1-5")}
     for which in (("window",) if after else ("row", "window")):
-        label = "the window to %d readings after the row" % after if after else \
-            PAPER_INPUTS[which]
         found.update(fit_trees({k: paper_inputs(w, which, after)
-                                for k, w in data.splits.items()}, y, label,
+                                for k, w in data.splits.items()}, y,
+                               label if which == "window" else PAPER_INPUTS[which],
                                dict(GRIDS, **WIDE_GB)))
     rows = data.splits["test"].target_rows[:, 0]
     table, paired, best, _ = compare(found, [name], rows, y, "### The paper's protocol, "
@@ -497,11 +506,9 @@ def mode_paper_gb(opts, workdir):
              "test RMSE Wh | 95% interval (one-day blocks) |", "|---|---|---|---|---|---|"]
     out = {}
     for after in (0, 6):
-        flags = ["--protocol", "paper"] + (["--readings-after", str(after)] if after else [])
+        label, flags = window_after(after)
         data = energy_gru.prepare(energy_gru.parse_args(QUICK_FLAGS * opts.quick + flags))
         y = targets(data)
-        label = "the window to %d readings after the row" % after if after else \
-            PAPER_INPUTS["window"]
         found = fit_trees({k: paper_inputs(w, "window", after) for k, w in data.splits.items()},
                           y, label, dict(WIDE_GB, **{"extra trees": GRIDS["extra trees"]}))
         boot = block_bootstrap(data.splits["test"].target_rows[:, 0], {
@@ -515,10 +522,14 @@ def mode_paper_gb(opts, workdir):
     return lines, {"found": out}
 
 
+MODES = {"forecast": mode_forecast, "rolling": mode_rolling, "paper": mode_paper,
+         "paper-training": mode_paper_training, "paper-dropout": mode_paper_dropout,
+         "paper-ensemble": mode_paper_ensemble, "paper-gb": mode_paper_gb}
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("mode", choices=("forecast", "rolling", "paper", "paper-training",
-                                         "paper-dropout", "paper-ensemble", "paper-gb"))
+    parser.add_argument("mode", choices=list(MODES))
     parser.add_argument("--after", type=int, default=0, metavar="K",
                         help="paper-ensemble: the GRU's and the trees' window runs K "
                              "readings past the row (energy_gru's --readings-after)")
@@ -531,12 +542,7 @@ def main(argv=None):
     workdir = tempfile.mkdtemp(prefix="energy-trees-")
     started = time.time()
     try:
-        lines, found = {"forecast": mode_forecast, "rolling": mode_rolling,
-                        "paper": mode_paper, "paper-training": mode_paper_training,
-                        "paper-dropout": mode_paper_dropout,
-                        "paper-ensemble": mode_paper_ensemble,
-                        "paper-gb": mode_paper_gb}[
-                            opts.mode](opts, workdir)
+        lines, found = MODES[opts.mode](opts, workdir)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
     markdown = "\n".join(lines)
