@@ -332,13 +332,13 @@ def train(sess, g, args, loop, figure=None):
     """Slide the window over each epoch's new series, carrying the state."""
     # the keep probability, for a graph that reads it (part 6's DropoutWrapper)
     dropout = {g.keep_prob: args.keep_prob} if g.keep_prob.consumers() else {}
-    for epoch_idx in loop.epochs():
+    for epoch_idx in range(loop.first_epoch, args.epochs):
         x, y = generate_data(args.total_series_length, args.echo_step, args.batch_size,
                              args.num_classes, epoch_rng(args.seed, epoch_idx))
         # A new series: every row starts from a zero state (or from where an
         # interrupted run stopped inside this epoch).
-        _current_state = loop.carried_state() or zero_state(g, args.batch_size)
-        for batch_idx in loop.batches():
+        _current_state = loop.resumed_state() or zero_state(g, args.batch_size)
+        for batch_idx in range(loop.first_batch(epoch_idx), num_batches(args)):
             feed = window_feed(g, x, y, batch_idx, args.truncated_backprop_length,
                                _current_state)
             feed.update(dropout)
@@ -347,6 +347,7 @@ def train(sess, g, args, loop, figure=None):
                 fetches.append(g.summaries)
             results = sess.run(fetches, feed)
             _total_loss, _, _current_state, _accuracy = results[:4]
+            # the run log, the NaN guard, checkpoints, Ctrl-C
             loop.step_done(_total_loss, results[4] if len(results) > 4 else None,
                            _current_state, accuracy=_accuracy)
             if figure is not None and loop.step % args.plot_every == 0:
@@ -354,10 +355,10 @@ def train(sess, g, args, loop, figure=None):
                 figure.draw(loop.log["losses"], feed[g.batchX_placeholder],
                             feed[g.batchY_placeholder], _predictions, live=True)
         # The first window of each epoch against the whole (see 'the riddle').
-        epoch_losses = loop.epoch_losses()
-        loop.epoch_done(mean_loss=float(np.mean(epoch_losses)),
+        epoch_losses = loop.epoch_losses(epoch_idx)
+        loop.epoch_done(epoch_idx, mean_loss=float(np.mean(epoch_losses)),
                         first_batch_loss=epoch_losses[0],
-                        accuracy=float(np.mean(loop.epoch_losses("accuracy"))))
+                        accuracy=float(np.mean(loop.epoch_losses(epoch_idx, "accuracy"))))
 
 
 def evaluate(sess, g, args, rng):

@@ -521,25 +521,34 @@ def train(sess, g, args, data, loop, writer):
               base_forecast(data, train_windows, args))[:, :, None].astype(np.float32)
     val_target = data.scaler.target(val_windows.out_seq[:, :, 0])
     val_inputs = network_inputs(g, data, val_windows)
-    for epoch in loop.epochs():
-        order = np.random.RandomState([args.seed % 2 ** 32, epoch]).permutation(
+    num_batches = batches_per_epoch(args, data)
+    for epoch_idx in range(loop.first_epoch, args.epochs):
+        if loop.should_stop():            # --patience epochs without a better one
+            break
+        order = np.random.RandomState([args.seed % 2 ** 32, epoch_idx]).permutation(
             len(target))
-        for b in loop.batches():
-            index = order[b * args.batch_size:(b + 1) * args.batch_size]
+        for batch_idx in range(loop.first_batch(epoch_idx), num_batches):
+            index = order[batch_idx * args.batch_size:(batch_idx + 1) * args.batch_size]
             feed = {t: v[index] for t, v in inputs.items()}
             feed.update({g.out_seq: target[index], g.training: True})
             fetches = [g.loss, g.train_step]
             if loop.summary_due:
                 fetches.append(g.summaries)
             results = sess.run(fetches, feed)
+            # the run log, the NaN guard, checkpoints, Ctrl-C
             loop.step_done(results[0], results[2] if len(results) > 2 else None)
         forecast, found = evaluate(sess, g, data, val_windows, args, val_inputs)
         # on the scaled target, beside training's MSE and RMSE; and in Wh
         val_mse = float(np.mean((data.scaler.target(forecast) - val_target) ** 2))
         utils.scalar_summary(writer, loop.step, MSE=val_mse, RMSE=np.sqrt(val_mse),
                              RMSE_wh=found["rmse"])
-        loop.epoch_done(train_loss=float(np.mean(loop.epoch_losses())),
+        loop.epoch_done(epoch_idx, train_loss=float(np.mean(loop.epoch_losses(epoch_idx))),
                         val_rmse_wh=found["rmse"])
+
+
+def batches_per_epoch(args, data):
+    """Training steps per epoch; a last, smaller batch takes the windows left."""
+    return int(np.ceil(len(data.splits["train"].in_seq) / float(args.batch_size)))
 
 
 Network = collections.namedtuple("Network", "seed val test log steps loop")
@@ -561,8 +570,8 @@ def train_network(args, data, member, device):
         writers = utils.summary_writers(member_args.output_dir, g.graph,
                                         ("train", "validation"),
                                         int(sess.run(g.global_step)))
-        batches = int(np.ceil(len(data.splits["train"].in_seq) / float(args.batch_size)))
-        with utils.TrainingLoop(sess, g.global_step, member_args, ckpts, log, batches,
+        with utils.TrainingLoop(sess, g.global_step, member_args, ckpts, log,
+                                batches_per_epoch(args, data),
                                 writers["train"], best_key="val_rmse_wh",
                                 patience=args.patience,
                                 rate_flag="--INITIAL_LEARNING_RATE") as loop:

@@ -122,6 +122,12 @@ def one_hot(labels, classes):
     return np.eye(classes, dtype=np.float32)[labels]
 
 
+def number_of_batches(args):
+    """Training steps per epoch (the book's name); a last, smaller batch takes
+    the strings left over."""
+    return int(np.ceil(args.num_examples / float(args.batch_size)))
+
+
 def training_rng(seed):
     return np.random.RandomState([seed % 2 ** 32, 0])
 
@@ -225,11 +231,13 @@ def graph_for(config, seed=0, device="/device:CPU:0"):
 def train(sess, g, args, train_data, validation, loop, writer):
     """Epochs of shuffled mini-batches; after each, parity accuracy on the
     validation strings (training stops at --target-accuracy)."""
-    for epoch in loop.epochs():
-        order = np.random.RandomState([args.seed % 2 ** 32, 2, epoch]).permutation(
+    for epoch_idx in range(loop.first_epoch, args.epochs):
+        if loop.should_stop():            # validation reached --target-accuracy
+            break
+        order = np.random.RandomState([args.seed % 2 ** 32, 2, epoch_idx]).permutation(
             len(train_data.X))
-        for batch in loop.batches():
-            index = order[batch * args.batch_size:(batch + 1) * args.batch_size]
+        for batch_idx in range(loop.first_batch(epoch_idx), number_of_batches(args)):
+            index = order[batch_idx * args.batch_size:(batch_idx + 1) * args.batch_size]
             # the book's names: one batch of strings and its one-hot labels
             training_x = train_data.X[index]
             training_y = one_hot(labels_for(train_data, args.target)[index],
@@ -240,11 +248,12 @@ def train(sess, g, args, train_data, validation, loop, writer):
             results = sess.run(fetches, {g.X: training_x, g.Y: training_y,
                                          g.lengths: train_data.lengths[index]})
             current_total_loss = results[0]
+            # the run log, the NaN guard, checkpoints, Ctrl-C
             loop.step_done(current_total_loss, results[2] if len(results) > 2 else None)
         figures = evaluate(sess, g, args.target, validation)
         utils.scalar_summary(writer, loop.step,
                              parity_accuracy=figures["parity_accuracy_fixed"])
-        loop.epoch_done(train_loss=float(np.mean(loop.epoch_losses())),
+        loop.epoch_done(epoch_idx, train_loss=float(np.mean(loop.epoch_losses(epoch_idx))),
                         val_accuracy=figures["parity_accuracy_fixed"],
                         val_accuracy_variable=figures["parity_accuracy_variable"])
 
@@ -415,9 +424,8 @@ def run(args):
                                      args.sequence_length, args.target, args.cell,
                                      args.num_hidden_units, args.batch_size,
                                      args.learning_rate), flush=True)
-        number_of_batches = int(np.ceil(len(train_data.X) / float(args.batch_size)))
-        with utils.TrainingLoop(sess, g.global_step, args, ckpts, log, number_of_batches,
-                                writers["train"],
+        with utils.TrainingLoop(sess, g.global_step, args, ckpts, log,
+                                number_of_batches(args), writers["train"],
                                 finished=target_reached(args.target_accuracy)) as loop:
             train(sess, g, args, train_data, validation, loop, writers["validation"])
         figures = evaluate(sess, g, args.target, test)

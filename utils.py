@@ -171,24 +171,31 @@ def start_run(args):
 # 3. The training loop's bookkeeping
 # ---------------------------------------------------------------------------
 class TrainingLoop(object):
-    """Everything a training loop does besides its own sess.run::
+    """Everything a training loop does besides its own sess.run. The loops
+    themselves stay in each script's `train`, as the articles write them::
 
-        with utils.TrainingLoop(sess, g.global_step, args, ckpts, log, batches) as loop:
-            for epoch in loop.epochs():
-                state = loop.carried_state()      # None: from zeros
-                for batch in loop.batches():
-                    ...                           # sess.run, with the summary if
-                    loop.step_done(loss, summary, state)   # loop.summary_due
-                loop.epoch_done(train_loss=np.mean(loop.epoch_losses()))
+        with utils.TrainingLoop(sess, g.global_step, args, ckpts, log,
+                                num_batches) as loop:
+            for epoch_idx in range(loop.first_epoch, args.epochs):
+                if loop.should_stop():                  # patience, or done
+                    break
+                state = loop.resumed_state()            # None: from zeros
+                for batch_idx in range(loop.first_batch(epoch_idx), num_batches):
+                    ...                                 # sess.run, with the summary
+                    loop.step_done(loss, summary, state)   # if loop.summary_due
+                loop.epoch_done(epoch_idx, train_loss=np.mean(
+                    loop.epoch_losses(epoch_idx)))
 
-    A resumed run starts at the step its checkpoint was saved at: the epoch,
-    the batch in it, the RNN state carried into that batch. After each step,
-    the NaN guard, and a checkpoint every `save_seconds` or at once when a
-    stop was asked for (Ctrl-C, SIGTERM; if the step ended an epoch, the
-    epoch's record is written first). After each epoch, the progress line, the
-    best epoch's checkpoint (`best_key`, lower is better) and early stopping
-    (`patience` epochs without a better one, or a reason from
-    `finished(records)`). The last checkpoint is saved when the loop ends.
+    A resumed run starts at the step its checkpoint was saved at: the epoch
+    (`first_epoch`), the batch in it (`first_batch`), the RNN state carried
+    into that batch (`resumed_state`). After each step (`step_done`): the NaN
+    guard, and, unless the step ended an epoch, a checkpoint every
+    `save_seconds` or at once when a stop was asked for (Ctrl-C, SIGTERM).
+    After each epoch (`epoch_done`): the epoch's record, the progress line,
+    the best epoch's checkpoint (`best_key`, lower is better), the same
+    checkpoint rule. `should_stop` says (and prints why) when `patience`
+    epochs passed without a better one, or `finished(records)` gave a reason.
+    The last checkpoint is saved when the `with` block ends.
     """
 
     summary_every = 50     # steps between TensorBoard points
@@ -201,9 +208,9 @@ class TrainingLoop(object):
         self.best_key, self.patience, self.finished = best_key, patience, finished
         self.rate_flag = rate_flag
         self.step = self.first_step = int(sess.run(global_step))
-        self.epoch, self.carried, self.stopped_by = None, None, None
-        self.progress = Progress(args.epochs, self.step // steps_per_epoch,
-                                 log["train_seconds"])
+        self.first_epoch = self.first_step // steps_per_epoch
+        self.carried, self.stopped_by = None, None
+        self.progress = Progress(args.epochs, self.first_epoch, log["train_seconds"])
         self._stop = StopRequest()
         self._last_save, self._saved_at = time.time(), None
 
@@ -228,25 +235,28 @@ class TrainingLoop(object):
         self.log["train_seconds"] = self.progress.elapsed()
         return kind is _EndOfTraining
 
-    def epochs(self):
-        """The epochs still to run, from the one the run stands in."""
-        for epoch in range(self.step // self.steps_per_epoch, self.args.epochs):
-            reason = self._finished()
-            if reason:
-                print(reason, flush=True)
-                return
-            self.epoch = epoch
-            yield epoch
+    def first_batch(self, epoch_idx):
+        """The batch epoch `epoch_idx` starts at: 0, or, in the epoch a resumed
+        run stopped in, the batch it was about to run."""
+        return max(0, self.first_step - epoch_idx * self.steps_per_epoch)
 
-    def batches(self):
-        """The batch indices of this epoch still to run."""
-        for batch in range(self.step - self.epoch * self.steps_per_epoch,
-                           self.steps_per_epoch):
-            yield batch
-            if batch + 1 < self.steps_per_epoch:   # the epoch's end is epoch_done's
-                self._checkpoint_if_due()
+    def should_stop(self):
+        """True (after printing why) when training should end before the next
+        epoch: `patience` epochs without a better `best_key`, or a reason from
+        `finished(records)`."""
+        best = self.best()
+        reason = None
+        if self.patience and best and len(self.log["epochs"]) - best["epoch"] >= \
+                self.patience:
+            reason = "no better %s for %s: stopping" % (
+                self.best_key, plural(self.patience, "epoch"))
+        elif self.finished:
+            reason = self.finished(self.log["epochs"])
+        if reason:
+            print(reason, flush=True)
+        return bool(reason)
 
-    def carried_state(self):
+    def resumed_state(self):
         """The RNN state (a list of arrays) the interrupted run was about to
         feed into this batch, when it stopped inside this epoch; else None."""
         saved = self.log.get("carried_state")
@@ -261,7 +271,8 @@ class TrainingLoop(object):
     def step_done(self, loss, summary=None, carried=None, **also):
         """Record one step: its loss, its summary, the state it ended with (a
         list of arrays, carried into the next batch), and any other per-step
-        figure given by name (kept in the run log like the loss)."""
+        figure given by name (kept in the run log like the loss). Then, inside
+        an epoch, a checkpoint when one is due or a stop was asked for."""
         check_finite(loss, self.step + 1, rate_flag=self.rate_flag)
         if summary is not None:
             self.writer.add_summary(summary, self.step)
@@ -270,18 +281,20 @@ class TrainingLoop(object):
         for name, value in also.items():
             self.log.setdefault("per_step", {}).setdefault(name, []).append(float(value))
         self.carried = carried
+        if self.step % self.steps_per_epoch:       # the epoch's end is epoch_done's
+            self._checkpoint_if_due()
 
-    def epoch_losses(self, name=None):
-        """The loss (or the per-step figure `name`) of every step of this
-        epoch, also after a resume."""
+    def epoch_losses(self, epoch_idx, name=None):
+        """The loss (or the per-step figure `name`) of every step of epoch
+        `epoch_idx`, also after a resume."""
         series = self.log["losses"] if name is None else self.log["per_step"][name]
-        first = self.epoch * self.steps_per_epoch
+        first = epoch_idx * self.steps_per_epoch
         return series[first:first + self.steps_per_epoch]
 
-    def epoch_done(self, **figures):
+    def epoch_done(self, epoch_idx, **figures):
         """Write the epoch's record, keep the best checkpoint, print the
         progress line; then honour a stop request or the clock."""
-        record = dict(epoch=self.epoch + 1, step=self.step, **figures)
+        record = dict(epoch=epoch_idx + 1, step=self.step, **figures)
         self.log["epochs"].append(record)
         self.carried = None
         shown = dict(figures)
@@ -290,7 +303,7 @@ class TrainingLoop(object):
             if best is record:
                 self.ckpts.save(self.sess, self.step, self.log, best=True)
             shown["best"] = "epoch %d" % best["epoch"]
-        self.progress.line(self.epoch, self.step, **shown)
+        self.progress.line(epoch_idx, self.step, **shown)
         self._checkpoint_if_due()
         return record
 
@@ -300,14 +313,6 @@ class TrainingLoop(object):
         if not records or not self.best_key:
             return None
         return min(records, key=lambda record: record[self.best_key])
-
-    def _finished(self):
-        best = self.best()
-        if self.patience and best and len(self.log["epochs"]) - best["epoch"] >= \
-                self.patience:
-            return "no better %s for %s: stopping" % (
-                self.best_key, plural(self.patience, "epoch"))
-        return self.finished(self.log["epochs"]) if self.finished else None
 
     def _checkpoint_if_due(self):
         if self._stop.requested:

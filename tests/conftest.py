@@ -16,7 +16,7 @@ if ROOT not in sys.path:
     sys.path.insert(0, ROOT)
 
 # What differs between two runs of the same seed by nature, not by mistake.
-NOT_FIGURES = ("train_seconds", "interrupted", "config")
+NOT_FIGURES = ("train_seconds", "interrupted", "config", "seconds")
 
 
 def read_metrics(folder):

@@ -6,6 +6,7 @@ import os
 import numpy as np
 import pytest
 
+import char_extras
 import char_rnn
 import utils
 from conftest import read_metrics, run_quietly, run_script
@@ -85,7 +86,7 @@ def test_a_gzipped_text_is_read_unpacked(tmp_path):
 @pytest.mark.parametrize("flags, message", [
     (["--weight-decay", "-0.1"], "--weight-decay"),
     (["--average", "1"], "--average"),
-    (["--embedding", "-1"], "--embedding"),
+    (["--dynamic-evaluation", "yes"], "--dynamic-evaluation"),
     (["--temperature", "0"], "--temperature"),
     (["--dropout", "0"], "--dropout"),
     (["--dropout", "1.5"], "--dropout"),
@@ -121,9 +122,8 @@ def test_article_builds_the_articles_graph():
     assert (args.cell, args.num_layers, args.hidden_size, args.seq_length,
             args.batch_size, args.optimizer, args.learning_rate, args.dropout,
             args.grad_clip) == ("manual", 1, 100, 25, 1, "adadelta", 0.2, 1.0, 0.0)
-    # none of ours: the weights as trained, no decay of them, one-hot inputs
-    assert (args.average, args.weight_decay, args.embedding, args.variational) == \
-        (0.0, 0.0, 0, False)
+    # none of ours: the weights as trained, no decay of them
+    assert (args.average, args.weight_decay, args.lr_decay) == (0.0, 0.0, 1.0)
     model = {k: getattr(args, k) for k in char_rnn.MODEL_KEYS}
     g = char_rnn.graph_for(model, 62, args, "/device:CPU:0")
     with g.graph.as_default():
@@ -166,18 +166,10 @@ def test_sampler_shares_the_trained_weights(cell, layers):
     assert logits.shape == (1, 5, 11)
 
 
-def test_an_embedding_replaces_the_one_hot_input():
-    g = char_rnn.build_graph(11, "manual", hidden_size=8, seq_length=5, embedding=4)
-    with g.graph.as_default():
-        shapes = {v.op.name: v.shape.as_list() for v in utils.tf.trainable_variables()}
-    assert shapes["embedding"] == [11, 4] and shapes["rnn_cell/Wxh"] == [8, 4]
-    assert not [op for op in g.graph.get_operations() if op.type == "OneHot"]
-
-
 def one_step_weights(**options):
     """Every trainable weight after one Adam step on the same window."""
     g = char_rnn.build_graph(9, "gru", hidden_size=6, seq_length=4, seed=3,
-                             learning_rate=0.01, **options)
+                             optimizer="adam", learning_rate=0.01, **options)
     x = np.array([[1, 2, 3, 4], [5, 6, 7, 8]], np.int32)
     with utils.make_session(g.graph) as sess:
         sess.run(g.init)
@@ -199,7 +191,7 @@ def test_weight_decay_shrinks_the_matrices_after_the_step():
 
 def test_the_average_takes_the_place_of_the_weights_and_gives_it_back():
     g = char_rnn.build_graph(9, "gru", hidden_size=6, seq_length=4, seed=3,
-                             learning_rate=0.05, average=0.5)
+                             optimizer="adam", learning_rate=0.05, average=0.5)
     x = np.array([[1, 2, 3, 4], [5, 6, 7, 8]], np.int32)
     with g.graph.as_default():
         weights = utils.tf.trainable_variables()
@@ -209,7 +201,7 @@ def test_the_average_takes_the_place_of_the_weights_and_gives_it_back():
         for _ in range(3):
             sess.run(g.train_op, {g.x: x, g.y: x[:, ::-1]})
             values.append(sess.run(weights))
-        with char_rnn.averaged_weights(sess, g):
+        with char_extras.averaged_weights(sess, g.averaged):
             averaged = sess.run(weights)
         after = sess.run(weights)
     # The average starts from the initial weights; at step s it keeps
@@ -285,8 +277,30 @@ def test_quick_run(tmp_path):
     assert char_rnn.main(["--quick", "--output-dir", str(out)]) == 0
     m = read_metrics(out)
     for key in ("train_bpc", "val_bpc", "test_bpc", "vocab_size", "epochs_run", "steps",
-                "train_seconds"):
-        assert key in m
+                "train_seconds", "ngram_order", "ngram_discount", "ngram_val_bpc",
+                "ngram_test_bpc", "mixture_weight", "mixture_val_bpc", "mixture_test_bpc",
+                "ngram_online_val_bpc", "ngram_online_test_bpc", "dynamic_rate",
+                "dynamic_val_bpc", "dynamic_test_bpc"):
+        assert isinstance(m[key], (int, float)), key
+    # the count model and the mixture, chosen on validation: the mixture's
+    # validation figure can only beat both of its parts (weights 0 and 1 are
+    # among those tried)
+    assert m["mixture_val_bpc"] <= min(m["val_bpc"], m["ngram_val_bpc"]) + 1e-9
+    assert 2.0 < m["ngram_val_bpc"] < 3.5          # 20,000 characters of counts
+    assert set(m["test_paired_differences"]) == {
+        "network_minus_ngram", "mixture_minus_network", "mixture_minus_ngram",
+        "dynamic_minus_ngram_online"}
+    mean, low, high = m["test_paired_differences"]["network_minus_ngram"]
+    assert low <= mean <= high
+    assert mean == pytest.approx(m["test_bpc"] - m["ngram_test_bpc"])
+    # every model's bits for the same characters of the held-out parts
+    bits = np.load(str(out / "heldout_bits.npz"))
+    val_text = char_rnn.split_text(char_rnn.read_text(TEMPEST)[:20000], 0.1, 0.1)[1]
+    for name in ("network", "ngram", "mixture", "ngram_online", "dynamic"):
+        assert bits[name + "_val"].shape == (len(val_text) - 1,)
+        assert bits[name + "_test"].mean() == pytest.approx(m[name + "_test_bpc"] if
+                                                            name != "network" else
+                                                            m["test_bpc"])
     assert m["epochs_run"] == 2 and m["vocab_size"] == 63   # the first 20,000 characters
     assert m["steps"] == 2 * m["history"][0]["step"]
     assert m["history"][1]["val_bpc"] < m["history"][0]["val_bpc"] < 6.0
@@ -397,7 +411,7 @@ def test_resume_refuses_a_text_with_another_vocabulary(trained, tmp_path, capsys
     assert sorted(os.listdir(str(trained))) == before
 
 
-def test_rnn_layers_without_dropout_compute_what_multirnncell_does():
+def test_layers_unrolled_one_after_the_other_compute_what_multirnncell_does():
     rng = np.random.RandomState(0)
     inputs = rng.rand(3, 6, 2).astype(np.float32)
     outs = []
@@ -411,7 +425,7 @@ def test_rnn_layers_without_dropout_compute_what_multirnncell_does():
                 out, state = utils.tf.nn.dynamic_rnn(
                     utils.tf.nn.rnn_cell.MultiRNNCell(cells), x, dtype=utils.tf.float32)
             else:
-                out, state = char_rnn.rnn_layers(cells, x)
+                out, state = char_rnn.unroll(cells, x, char_rnn.zero_state(cells, 3))
             weights = sorted(utils.tf.trainable_variables(), key=lambda v: v.op.name)
             init = utils.tf.global_variables_initializer()
         with utils.tf.Session(graph=graph) as sess:
@@ -440,9 +454,21 @@ def test_evaluate_scores_every_character(trained, tmp_path, capsys):
     args = char_rnn.parse_args(["--output-dir", str(trained)])
     vocab, g, sess = char_rnn.load_trained(args)
     with sess:
-        one_at_a_time = char_rnn.surprise(sess, g, vocab, text)
+        one_at_a_time = sampler_bits(sess, g, vocab, text)
     assert len(one_at_a_time) == 55
     assert bpc == pytest.approx(one_at_a_time.mean(), abs=1e-3)
+
+
+def sampler_bits(sess, g, vocab, text):
+    """Bits for each character of `text` after the first, one at a time
+    through the sampler, the state carried."""
+    bits, state, probs = [], None, None
+    for i in char_rnn.encode(text, vocab):
+        if probs is not None:
+            bits.append(-np.log2(probs[i]))
+        feed = char_rnn.with_state({g.sample_x: [[i]]}, g.sample_init_state, state)
+        probs, state = sess.run([g.sample_probs, g.sample_final_state], feed)
+    return np.array(bits)
 
 
 def captured_figures(monkeypatch):

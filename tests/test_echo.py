@@ -299,12 +299,12 @@ def test_part_6_resumes_with_every_layers_carried_state(tmp_path, monkeypatch):
     assert run_stopped_at(echo_rnn.main, flags, 300, monkeypatch) == 130
     saved = read_log(os.path.join(out, "checkpoints"))["carried_state"]
     given = []
-    real = utils.TrainingLoop.carried_state
+    real = utils.TrainingLoop.resumed_state
 
     def spy(loop):
         given.append(real(loop))
         return given[-1]
-    monkeypatch.setattr(utils.TrainingLoop, "carried_state", spy)
+    monkeypatch.setattr(utils.TrainingLoop, "resumed_state", spy)
     assert run_quietly(echo_rnn.main, flags + ["--resume", "--epochs", "3"]) == 0
     assert given[0] is not None and given[0][0].shape == (3, 2, 5, 4)
     np.testing.assert_array_equal(given[0][0], np.array(saved[0], np.float32))
