@@ -9,9 +9,11 @@ its state. It is trained with truncated backpropagation: the window slides
 fed in as the `init_state` of the next.
 
 The file follows the article: Setup (the hyperparameters), Generate data,
-Building the computational graph, Running a training session, Visualizing
-the training; the command line comes last. --part N builds the graph of part
-N of the series (the table PARTS); everything else is the same for all six.
+Building the computational graph (part 1: build_graph, the forward pass by
+hand), Visualizing the training, Running a training session; the command line
+comes last. --part N (2 to 6) builds the graph of part N of the series
+instead (build_graph_of_part and the table PARTS, after part 1's graph);
+everything else is the same for all six.
 
 Run:  python echo_rnn.py            (part 1, the article's set-up)
       python echo_rnn.py --part 4   (three LSTM layers)
@@ -32,6 +34,8 @@ import numpy as np
 
 import command_line as cli
 import utils
+# TensorFlow's 1.x graph API: `tensorflow.compat.v1` on TF 2 (v2 behaviour
+# off), TensorFlow itself on 1.15; imported on first use (see utils.py).
 from utils import tf
 
 F = cli.Flag
@@ -118,79 +122,52 @@ EchoGraph = collections.namedtuple("EchoGraph", [
 
 
 def build_graph(truncated_backprop_length, state_size, num_classes, learning_rate,
-                seed=0, device="/device:CPU:0", part=1, num_layers=3, init="glorot",
-                grad_clip=0.0):
-    """The echo network of one part of the series (PARTS), in a fresh tf.Graph."""
-    state_of, cell_of, unroll = PARTS[part][1:]
+                seed=0, device="/device:CPU:0", init="glorot", grad_clip=0.0):
+    """Part 1, the article's graph, in a fresh tf.Graph: the forward pass by
+    hand, in the article's order."""
     graph = tf.Graph()
     with graph.as_default(), tf.device(device):
         tf.set_random_seed(seed)
         # 'Variables and placeholders': one window of every row, and the
-        # state each row ended the previous window with (its shape is the
-        # part's). The batch dimension is open, so evaluation may use any rows.
+        # state each row ended the previous window with. The batch
+        # dimension is open, so evaluation may use any number of rows.
         batchX_placeholder = tf.placeholder(
             tf.float32, [None, truncated_backprop_length], name="batchX_placeholder")
         batchY_placeholder = tf.placeholder(
             tf.int32, [None, truncated_backprop_length], name="batchY_placeholder")
-        placeholders, init_state, carry = state_of(state_size, num_layers)
-        # Part 6's keep probability: the value fed while training, 1.0 otherwise,
-        # so evaluation runs the very same weights without dropout.
-        keep_prob = tf.placeholder_with_default(1.0, [], name="keep_prob")
-        # W2, b2: the softmax layer from the state to the classes.
+        init_state = tf.placeholder(tf.float32, [None, state_size], name="init_state")
+        # W maps [input, state] to the next state; b is its bias.
+        W = tf.Variable(starting_weights([state_size + 1, state_size], init), name="W")
+        b = tf.Variable(tf.zeros([1, state_size]), name="b")
+
+        # 'Unpacking': the window's columns become a Python list of time steps.
+        inputs_series = tf.unstack(batchX_placeholder, axis=1)
+
+        # 'Forward pass': input and state concatenated, so that the two affine
+        # maps (input * Wa + state * Wb) are one matmul. The graph is unrolled
+        # over the window, which is where backpropagation is truncated.
+        current_state = init_state
+        states_series = []
+        for current_input in inputs_series:
+            current_input = tf.reshape(current_input, [-1, 1])
+            input_and_state_concatenated = tf.concat([current_input, current_state], 1)
+            next_state = tf.tanh(tf.matmul(input_and_state_concatenated, W) + b)
+            states_series.append(next_state)
+            current_state = next_state
+
+        # 'Calculating loss': a softmax layer (W2, b2) on every state; the
+        # sparse cross-entropy takes class ids, not one-hot rows.
         W2 = tf.Variable(starting_weights([state_size, num_classes], init), name="W2")
         b2 = tf.Variable(tf.zeros([1, num_classes]), name="b2")
-
-        if cell_of is None:                    # part 1: W and b, by hand
-            states_series, current_state = forward_by_hand(
-                batchX_placeholder, init_state, state_size, init)
-        else:
-            states_series, current_state = unroll(
-                cell_of(state_size, num_layers, keep_prob), batchX_placeholder,
-                init_state, truncated_backprop_length)
-
-        # 'Calculating loss': a softmax layer on every state. Parts 1-4 give a
-        # list of states, one matmul each; parts 5-6 one [batch, time, state]
-        # tensor, reshaped to [batch * time, state] so the logits are one matmul.
-        if isinstance(states_series, list):
-            logits = tf.stack([tf.matmul(state, W2) + b2 for state in states_series],
-                              axis=1)
-        else:
-            states_series = tf.reshape(states_series, [-1, state_size])
-            logits = tf.reshape(tf.matmul(states_series, W2) + b2,
-                                [-1, truncated_backprop_length, num_classes])
-        logits = tf.identity(logits, name="logits")
-        predictions = tf.nn.softmax(logits, name="predictions")
-        # The sparse cross-entropy takes class ids, not one-hot rows.
+        logits_series = [tf.matmul(state, W2) + b2 for state in states_series]
+        logits = tf.stack(logits_series, axis=1, name="logits")
         losses = tf.nn.sparse_softmax_cross_entropy_with_logits(
             labels=batchY_placeholder, logits=logits)
         total_loss = tf.reduce_mean(losses, name="total_loss")
-        correct = tf.equal(tf.argmax(logits, 2, output_type=tf.int32),
-                           batchY_placeholder)
-        accuracy = tf.reduce_mean(tf.cast(correct, tf.float32), name="batch_accuracy")
-
-        global_step = tf.train.get_or_create_global_step()
-        optimizer = tf.train.AdagradOptimizer(learning_rate)
-        if grad_clip > 0:
-            # A confident wrong guess in an epoch's first window (see 'the
-            # riddle') can give a gradient large enough to throw a network
-            # that had learned the echo into saturation for good; clipping
-            # the global norm bounds that step.
-            grads, variables = zip(*optimizer.compute_gradients(total_loss))
-            grads, _ = tf.clip_by_global_norm(grads, grad_clip)
-            train_step = optimizer.apply_gradients(zip(grads, variables),
-                                                   global_step=global_step)
-        else:
-            train_step = optimizer.minimize(total_loss, global_step=global_step)
-
-        summaries = tf.summary.merge([
-            tf.summary.scalar("loss", total_loss),
-            tf.summary.scalar("accuracy", accuracy),
-            tf.summary.scalar("learning_rate", tf.constant(learning_rate)),
-        ])
-        init_op = tf.global_variables_initializer()
-    return EchoGraph(graph, part, batchX_placeholder, batchY_placeholder, init_state,
-                     placeholders, carry(current_state), keep_prob, logits, predictions,
-                     total_loss, accuracy, train_step, global_step, summaries, init_op)
+        train_step, global_step = adagrad_step(total_loss, learning_rate, grad_clip)
+    return echo_graph(graph, 1, batchX_placeholder, batchY_placeholder, init_state,
+                      [init_state], [current_state], None, logits, total_loss,
+                      train_step, global_step, learning_rate)
 
 
 def starting_weights(shape, init):
@@ -200,33 +177,95 @@ def starting_weights(shape, init):
     return tf.glorot_uniform_initializer()(shape)
 
 
-def forward_by_hand(batchX_placeholder, init_state, state_size, init):
-    """Part 1's 'Forward pass': one matmul per step on [input, state].
+def adagrad_step(total_loss, learning_rate, grad_clip):
+    """The article's Adagrad step on total_loss (and the step counter).
 
-    Returns (states_series: the state after each step, the final state).
-    """
-    # W maps [input, state] to the next state; b is its bias.
-    W = tf.Variable(starting_weights([state_size + 1, state_size], init), name="W")
-    b = tf.Variable(tf.zeros([1, state_size]), name="b")
-    # 'Unpacking': the window's columns become a Python list of time steps.
-    inputs_series = tf.unstack(batchX_placeholder, axis=1)
-    # Input and state concatenated, so the two affine maps (input * Wa +
-    # state * Wb) are one matmul; the graph is unrolled over the window,
-    # which is where backpropagation is truncated.
-    current_state = init_state
-    states_series = []
-    for current_input in inputs_series:
-        current_input = tf.reshape(current_input, [-1, 1])
-        input_and_state_concatenated = tf.concat([current_input, current_state], 1)
-        next_state = tf.tanh(tf.matmul(input_and_state_concatenated, W) + b)
-        states_series.append(next_state)
-        current_state = next_state
-    return states_series, current_state
+    With grad_clip > 0 the gradient's global norm is clipped first: a
+    confident wrong guess in an epoch's first window (see 'the riddle') can
+    give a gradient large enough to throw a network that had learned the
+    echo into saturation for good."""
+    global_step = tf.train.get_or_create_global_step()
+    optimizer = tf.train.AdagradOptimizer(learning_rate)
+    if grad_clip <= 0:
+        return optimizer.minimize(total_loss, global_step=global_step), global_step
+    grads, variables = zip(*optimizer.compute_gradients(total_loss))
+    grads, _ = tf.clip_by_global_norm(grads, grad_clip)
+    return optimizer.apply_gradients(zip(grads, variables),
+                                     global_step=global_step), global_step
+
+
+def echo_graph(graph, part, batchX_placeholder, batchY_placeholder, init_state,
+               state_placeholders, current_state, keep_prob, logits, total_loss,
+               train_step, global_step, learning_rate):
+    """The EchoGraph of a built graph, with what training and the plots read
+    besides: the predictions, the batch accuracy, the summaries, the
+    initializer."""
+    with graph.as_default():
+        predictions = tf.nn.softmax(logits, name="predictions")
+        correct = tf.equal(tf.argmax(logits, 2, output_type=tf.int32),
+                           batchY_placeholder)
+        accuracy = tf.reduce_mean(tf.cast(correct, tf.float32), name="batch_accuracy")
+        summaries = tf.summary.merge([
+            tf.summary.scalar("loss", total_loss),
+            tf.summary.scalar("accuracy", accuracy),
+            tf.summary.scalar("learning_rate", tf.constant(learning_rate)),
+        ])
+        init_op = tf.global_variables_initializer()
+    return EchoGraph(graph, part, batchX_placeholder, batchY_placeholder, init_state,
+                     state_placeholders, current_state, keep_prob, logits, predictions,
+                     total_loss, accuracy, train_step, global_step, summaries, init_op)
+
+
+# ---------------------------------------------------------------------------
+# Parts 2 to 6 of the series: the same task, TensorFlow's cells
+# ---------------------------------------------------------------------------
+def build_graph_of_part(part, truncated_backprop_length, state_size, num_classes,
+                        learning_rate, seed=0, device="/device:CPU:0", num_layers=3,
+                        init="glorot", grad_clip=0.0):
+    """The echo network of part 2-6 (the table PARTS: the state it feeds in,
+    its cell, how the cell is unrolled), in a fresh tf.Graph."""
+    _, state_of, cell_of, unroll = PARTS[part]
+    graph = tf.Graph()
+    with graph.as_default(), tf.device(device):
+        tf.set_random_seed(seed)
+        batchX_placeholder = tf.placeholder(
+            tf.float32, [None, truncated_backprop_length], name="batchX_placeholder")
+        batchY_placeholder = tf.placeholder(
+            tf.int32, [None, truncated_backprop_length], name="batchY_placeholder")
+        # the state each row ended the previous window with, shaped as the
+        # part's cell wants it, and how to fetch the one it ends this window with
+        placeholders, init_state, carry = state_of(state_size, num_layers)
+        # Part 6's keep probability: the value fed while training, 1.0 otherwise,
+        # so evaluation runs the very same weights without dropout.
+        keep_prob = tf.placeholder_with_default(1.0, [], name="keep_prob")
+        W2 = tf.Variable(starting_weights([state_size, num_classes], init), name="W2")
+        b2 = tf.Variable(tf.zeros([1, num_classes]), name="b2")
+        states_series, current_state = unroll(
+            cell_of(state_size, num_layers, keep_prob), batchX_placeholder, init_state,
+            truncated_backprop_length)
+        # Parts 2-4 give a list of states, one matmul each; parts 5-6 one
+        # [batch, time, state] tensor, reshaped to [batch * time, state] so
+        # that the logits are one matmul.
+        if isinstance(states_series, list):
+            logits = tf.stack([tf.matmul(state, W2) + b2 for state in states_series],
+                              axis=1)
+        else:
+            states_series = tf.reshape(states_series, [-1, state_size])
+            logits = tf.reshape(tf.matmul(states_series, W2) + b2,
+                                [-1, truncated_backprop_length, num_classes])
+        logits = tf.identity(logits, name="logits")
+        losses = tf.nn.sparse_softmax_cross_entropy_with_logits(
+            labels=batchY_placeholder, logits=logits)
+        total_loss = tf.reduce_mean(losses, name="total_loss")
+        train_step, global_step = adagrad_step(total_loss, learning_rate, grad_clip)
+    return echo_graph(graph, part, batchX_placeholder, batchY_placeholder, init_state,
+                      placeholders, carry(current_state), keep_prob, logits, total_loss,
+                      train_step, global_step, learning_rate)
 
 
 # --- the state each part feeds in: (placeholders, state, final state -> carry)
 def one_state(state_size, num_layers):
-    """Parts 1-2: the state is one [batch, state_size] tensor, init_state."""
+    """Part 2: the state is one [batch, state_size] tensor, init_state."""
     init_state = tf.placeholder(tf.float32, [None, state_size], name="init_state")
     return [init_state], init_state, lambda current_state: [current_state]
 
@@ -296,9 +335,8 @@ def forward_dynamic_rnn(cell, batchX_placeholder, init_state, truncated_backprop
                              parallel_iterations=parallel_iterations)
 
 
-# The six parts of the series: (title, the state fed in, the cell, its unrolling)
+# Parts 2-6 of the series: (title, the state fed in, the cell, its unrolling)
 PARTS = collections.OrderedDict([
-    (1, ("the forward pass by hand", one_state, None, None)),
     (2, ("BasicRNNCell + static_rnn", one_state, basic_rnn_cell, forward_static_rnn)),
     (3, ("LSTM, a (cell, hidden) state", lstm_state, lstm_cell, forward_static_rnn)),
     (4, ("MultiRNNCell of LSTMs", layers_state, stacked_lstm_cells,
@@ -308,6 +346,20 @@ PARTS = collections.OrderedDict([
          functools.partial(stacked_lstm_cells, dropout=True),
          functools.partial(forward_dynamic_rnn, parallel_iterations=1))),
 ])
+TITLES = dict([(1, "the forward pass by hand")] +
+              [(part, row[0]) for part, row in PARTS.items()])
+
+
+def graph_for(args, device):
+    """The graph of the run's --part."""
+    if args.part == 1:
+        return build_graph(args.truncated_backprop_length, args.state_size,
+                           args.num_classes, args.learning_rate, args.seed, device,
+                           args.init, args.grad_clip)
+    return build_graph_of_part(args.part, args.truncated_backprop_length,
+                               args.state_size, args.num_classes, args.learning_rate,
+                               args.seed, device, args.num_layers, args.init,
+                               args.grad_clip)
 
 
 def zero_state(g, rows):
@@ -323,74 +375,6 @@ def window_feed(g, x, y, batch_idx, tbl, carried):
             g.batchY_placeholder: y[:, start_idx:start_idx + tbl]}
     feed.update(zip(g.state_placeholders, carried))
     return feed
-
-
-# ---------------------------------------------------------------------------
-# Running a training session
-# ---------------------------------------------------------------------------
-def train(sess, g, args, loop, figure=None):
-    """Slide the window over each epoch's new series, carrying the state."""
-    # the keep probability, for a graph that reads it (part 6's DropoutWrapper)
-    dropout = {g.keep_prob: args.keep_prob} if g.keep_prob.consumers() else {}
-    for epoch_idx in range(loop.first_epoch, args.epochs):
-        x, y = generate_data(args.total_series_length, args.echo_step, args.batch_size,
-                             args.num_classes, epoch_rng(args.seed, epoch_idx))
-        # A new series: every row starts from a zero state (or from where an
-        # interrupted run stopped inside this epoch).
-        _current_state = loop.resumed_state() or zero_state(g, args.batch_size)
-        for batch_idx in range(loop.first_batch(epoch_idx), num_batches(args)):
-            feed = window_feed(g, x, y, batch_idx, args.truncated_backprop_length,
-                               _current_state)
-            feed.update(dropout)
-            fetches = [g.total_loss, g.train_step, g.current_state, g.accuracy]
-            if loop.summary_due:
-                fetches.append(g.summaries)
-            results = sess.run(fetches, feed)
-            _total_loss, _, _current_state, _accuracy = results[:4]
-            # the run log, the NaN guard, checkpoints, Ctrl-C
-            loop.step_done(_total_loss, results[4] if len(results) > 4 else None,
-                           _current_state, accuracy=_accuracy)
-            if figure is not None and loop.step % args.plot_every == 0:
-                _predictions = sess.run(g.predictions, feed)
-                figure.draw(loop.log["losses"], feed[g.batchX_placeholder],
-                            feed[g.batchY_placeholder], _predictions, live=True)
-        # The first window of each epoch against the whole (see 'the riddle').
-        epoch_losses = loop.epoch_losses(epoch_idx)
-        loop.epoch_done(epoch_idx, mean_loss=float(np.mean(epoch_losses)),
-                        first_batch_loss=epoch_losses[0],
-                        accuracy=float(np.mean(loop.epoch_losses(epoch_idx, "accuracy"))))
-
-
-def evaluate(sess, g, args, rng):
-    """Run a freshly generated series through the trained network.
-
-    The state is carried across windows exactly as in training, but nothing is
-    learned (and part 6 drops nothing). Returns (accuracy, loss, last window).
-    The accuracy leaves out the first `echo_step` positions of each row: their
-    echo source is at the end of the row above, which this row's state has
-    never seen.
-    """
-    x, y = generate_data(args.total_series_length, args.echo_step, args.batch_size,
-                         args.num_classes, rng)
-    _current_state = zero_state(g, x.shape[0])
-    predicted, losses = [], []
-    for batch_idx in range(num_batches(args)):
-        feed = window_feed(g, x, y, batch_idx, args.truncated_backprop_length,
-                           _current_state)
-        _total_loss, _predictions, _current_state = sess.run(
-            [g.total_loss, g.predictions, g.current_state], feed)
-        predicted.append(_predictions.argmax(axis=2))
-        losses.append(_total_loss)
-    predicted = np.concatenate(predicted, axis=1)
-    target = y[:, :predicted.shape[1]]
-    accuracy = echo_accuracy(predicted, target, args.echo_step)
-    window = (feed[g.batchX_placeholder], feed[g.batchY_placeholder], _predictions)
-    return accuracy, float(np.mean(losses)), window
-
-
-def echo_accuracy(predicted, target, echo_step):
-    """Share of positions predicted right, leaving out each row's first echo_step."""
-    return float(np.mean(predicted[:, echo_step:] == target[:, echo_step:]))
 
 
 # ---------------------------------------------------------------------------
@@ -471,6 +455,75 @@ def plot_loss(path, losses, title, show=False):
 
 
 # ---------------------------------------------------------------------------
+# Running a training session
+# ---------------------------------------------------------------------------
+def train(sess, g, args, loop, figure=None):
+    """Slide the window over each epoch's new series, carrying the state."""
+    # the keep probability, for a graph that reads it (part 6's DropoutWrapper)
+    dropout = {g.keep_prob: args.keep_prob} if g.keep_prob is not None and \
+        g.keep_prob.consumers() else {}
+    for epoch_idx in range(loop.first_epoch, args.epochs):
+        x, y = generate_data(args.total_series_length, args.echo_step, args.batch_size,
+                             args.num_classes, epoch_rng(args.seed, epoch_idx))
+        # A new series: every row starts from a zero state (or from where an
+        # interrupted run stopped inside this epoch).
+        _current_state = loop.resumed_state() or zero_state(g, args.batch_size)
+        for batch_idx in range(loop.first_batch(epoch_idx), num_batches(args)):
+            feed = window_feed(g, x, y, batch_idx, args.truncated_backprop_length,
+                               _current_state)
+            feed.update(dropout)
+            fetches = [g.total_loss, g.train_step, g.current_state, g.accuracy]
+            if loop.summary_due:
+                fetches.append(g.summaries)
+            results = sess.run(fetches, feed)
+            _total_loss, _, _current_state, _accuracy = results[:4]
+            # the run log, the NaN guard, checkpoints, Ctrl-C
+            loop.step_done(_total_loss, results[4] if len(results) > 4 else None,
+                           _current_state, accuracy=_accuracy)
+            if figure is not None and loop.step % args.plot_every == 0:
+                _predictions = sess.run(g.predictions, feed)
+                figure.draw(loop.log["losses"], feed[g.batchX_placeholder],
+                            feed[g.batchY_placeholder], _predictions, live=True)
+        # The first window of each epoch against the whole (see 'the riddle').
+        epoch_losses = loop.epoch_losses(epoch_idx)
+        loop.epoch_done(epoch_idx, mean_loss=float(np.mean(epoch_losses)),
+                        first_batch_loss=epoch_losses[0],
+                        accuracy=float(np.mean(loop.epoch_losses(epoch_idx, "accuracy"))))
+
+
+def evaluate(sess, g, args, rng):
+    """Run a freshly generated series through the trained network.
+
+    The state is carried across windows exactly as in training, but nothing is
+    learned (and part 6 drops nothing). Returns (accuracy, loss, last window).
+    The accuracy leaves out the first `echo_step` positions of each row: their
+    echo source is at the end of the row above, which this row's state has
+    never seen.
+    """
+    x, y = generate_data(args.total_series_length, args.echo_step, args.batch_size,
+                         args.num_classes, rng)
+    _current_state = zero_state(g, x.shape[0])
+    predicted, losses = [], []
+    for batch_idx in range(num_batches(args)):
+        feed = window_feed(g, x, y, batch_idx, args.truncated_backprop_length,
+                           _current_state)
+        _total_loss, _predictions, _current_state = sess.run(
+            [g.total_loss, g.predictions, g.current_state], feed)
+        predicted.append(_predictions.argmax(axis=2))
+        losses.append(_total_loss)
+    predicted = np.concatenate(predicted, axis=1)
+    target = y[:, :predicted.shape[1]]
+    accuracy = echo_accuracy(predicted, target, args.echo_step)
+    window = (feed[g.batchX_placeholder], feed[g.batchY_placeholder], _predictions)
+    return accuracy, float(np.mean(losses)), window
+
+
+def echo_accuracy(predicted, target, echo_step):
+    """Share of positions predicted right, leaving out each row's first echo_step."""
+    return float(np.mean(predicted[:, echo_step:] == target[:, echo_step:]))
+
+
+# ---------------------------------------------------------------------------
 # The command line: presets, checks, and the run from start to end
 # ---------------------------------------------------------------------------
 QUICK = dict(epochs=2, total_series_length=25000)
@@ -502,9 +555,7 @@ def parse_args(argv=None):
 
 def run(args):
     device = utils.start_run(args)
-    g = build_graph(args.truncated_backprop_length, args.state_size, args.num_classes,
-                    args.learning_rate, args.seed, device, args.part, args.num_layers,
-                    args.init, args.grad_clip)
+    g = graph_for(args, device)
     ckpts = utils.Checkpoints(g.graph, args.output_dir)
     figure = EchoFigure(args.batch_size, num_batches(args), show=True) if args.show \
         else None
@@ -514,7 +565,7 @@ def run(args):
         writers = utils.summary_writers(args.output_dir, g.graph, ("train", "evaluation"),
                                         int(sess.run(g.global_step)))
         print("part %d (%s): %s x %d windows of %d steps, %d rows, state size %d"
-              % (args.part, PARTS[args.part][0], utils.plural(args.epochs, "epoch"),
+              % (args.part, TITLES[args.part], utils.plural(args.epochs, "epoch"),
                  num_batches(args), args.truncated_backprop_length, args.batch_size,
                  args.state_size), flush=True)
         with utils.TrainingLoop(sess, g.global_step, args, ckpts, log, num_batches(args),

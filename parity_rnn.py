@@ -20,7 +20,7 @@ graph, training, evaluating the predictions; the command line comes last.
 
 Run:  python parity_rnn.py                 (solves it)
       python parity_rnn.py --lengths fixed (OpenAI's first experiment: chance)
-      python parity_rnn.py --book          (the book's recipe, data fixed)
+      python parity_rnn.py --article       (the book's recipe, data fixed)
       python parity_rnn.py --predict 1011 0110011   (uses the trained checkpoint)
 
 Output in runs/parity_rnn/: metrics.json, training.png, accuracy_by_length.png,
@@ -36,19 +36,26 @@ import numpy as np
 
 import command_line as cli
 import utils
+# TensorFlow's 1.x graph API: `tensorflow.compat.v1` on TF 2 (v2 behaviour
+# off), TensorFlow itself on 1.15; imported on first use (see utils.py).
 from utils import tf
 
 F = cli.Flag
 
 
 # ---------------------------------------------------------------------------
-# Hyperparameters (the book's names)
+# Hyperparameters (the book's names, but one: its num_classes)
 # ---------------------------------------------------------------------------
+# The book's num_classes (50) is two numbers at once: the time steps of a
+# string and the count of classes. They differ here (the sum of 50 bits has
+# 51 values; parity has 2), so the steps are --sequence-length and the class
+# count comes from classes_for().
 HYPERPARAMETERS = (
     "the parity task",
     F("num_examples", 100000, cli.positive_int, "training strings"),
     F("sequence_length", 50, cli.positive_int,
-      "bits per string, the longest when lengths vary"),
+      "bits per string, the longest when lengths vary (the book's num_classes, as "
+      "the number of time steps)"),
     F("lengths", "variable", ("variable", "fixed"),
       "training string lengths: variable draws each from 1..sequence-length "
       "(OpenAI's second experiment); fixed makes all of them sequence-length (the "
@@ -72,9 +79,7 @@ HYPERPARAMETERS = (
       "sets", resumable=True),
     F("eval_examples", 10000, cli.positive_int,
       "fresh strings in each validation and test set"),
-    F("book", False, bool, "the book's recipe, with its data fixed (--article is the "
-                           "same flag, the name every script here has)",
-      aliases=("--article",)),
+    F("article", False, bool, "the book's recipe, with its data fixed"),
     "no training",
     F("predict", None, str, "print the parity of each string of 0s and 1s with the "
                             "checkpoint in --output-dir", saved=False, nargs="+",
@@ -107,9 +112,9 @@ def generate_data(num_examples, sequence_length, lengths="fixed", rng=None):
     return ParityData(X[:, :, None], seq_lengths.astype(np.int32), sums)
 
 
-def num_classes(target, sequence_length):
-    """Parity: 0 or 1. Sum: 0..sequence_length ones (the book's 50 classes
-    could not say "50")."""
+def classes_for(target, sequence_length):
+    """The book's num_classes, as the number of classes. Parity: 0 or 1.
+    Sum: 0..sequence_length ones (the book's 50 classes could not say "50")."""
     return 2 if target == "parity" else sequence_length + 1
 
 
@@ -161,7 +166,7 @@ def build_graph(sequence_length=50, target="parity", cell="lstm", activation="ta
                 num_hidden_units=24, learning_rate=0.01, seed=0, device="/device:CPU:0"):
     """The book's graph with two changes: the class count, and the last output
     taken at each string's own length."""
-    classes = num_classes(target, sequence_length)
+    classes = classes_for(target, sequence_length)
     graph = tf.Graph()
     with graph.as_default(), tf.device(device):
         tf.set_random_seed(seed)
@@ -396,13 +401,13 @@ QUICK = dict(epochs=2, num_examples=4000, eval_examples=2000)
 # The book's final listing: relu BasicRNNCell, the sum as 51 classes, Adam
 # 0.001, batches of 1000, 100 epochs, every string 50 bits long (with the
 # data fixed).
-BOOK = dict(cell="rnn", activation="relu", target="sum", learning_rate=0.001,
-            lengths="fixed", epochs=100, batch_size=1000)
+ARTICLE = dict(cell="rnn", activation="relu", target="sum", learning_rate=0.001,
+               lengths="fixed", epochs=100, batch_size=1000)
 
 
 def parse_args(argv=None):
     return cli.parse(__file__, __doc__, HYPERPARAMETERS, argv, epochs=20,
-                     presets=[("book", BOOK), ("quick", QUICK)])
+                     presets=[("article", ARTICLE), ("quick", QUICK)])
 
 
 def run(args):

@@ -46,10 +46,10 @@ TAGS = {
 def test_a_flag_given_wins_over_a_preset_even_at_its_default():
     assert energy_gru.parse_args(["--quick", "--epochs", "40"]).epochs == 40
     assert energy_gru.parse_args(["--quick"]).epochs == 2
-    assert parity_rnn.parse_args(["--book", "--batch-size", "100"]).batch_size == 100
-    assert parity_rnn.parse_args(["--book"]).batch_size == 1000
-    # --quick is applied after --book: the tiny run, with the book's model
-    both = parity_rnn.parse_args(["--book", "--quick"])
+    assert parity_rnn.parse_args(["--article", "--batch-size", "100"]).batch_size == 100
+    assert parity_rnn.parse_args(["--article"]).batch_size == 1000
+    # --quick is applied after --article: the tiny run, with the book's model
+    both = parity_rnn.parse_args(["--article", "--quick"])
     assert (both.epochs, both.cell, both.target) == (2, "rnn", "sum")
     assert char_rnn.parse_args(["--article", "--dropout", "0.5"]).dropout == 0.5
     assert char_rnn.parse_args(["--article"]).dropout == 1.0

@@ -249,9 +249,16 @@ PART_STATES = {1: [[5, 4]], 2: [[5, 4]], 3: [[5, 4], [5, 4]],
                4: [[3, 2, 5, 4]], 5: [[3, 2, 5, 4]], 6: [[3, 2, 5, 4]]}
 
 
+def graph_of(part):
+    """Part 1's graph (the article's), or that of a later part."""
+    if part == 1:
+        return echo_rnn.build_graph(15, 4, 2, 0.3)
+    return echo_rnn.build_graph_of_part(part, 15, 4, 2, 0.3, num_layers=3)
+
+
 @pytest.mark.parametrize("part", sorted(PART_STATES))
 def test_each_part_feeds_and_returns_its_own_state_shape(part):
-    g = echo_rnn.build_graph(15, 4, 2, 0.3, part=part, num_layers=3)
+    g = graph_of(part)
     names = [p.op.name for p in g.state_placeholders]
     assert names == (["cell_state", "hidden_state"] if part == 3 else ["init_state"])
     zeros = echo_rnn.zero_state(g, 5)
@@ -313,7 +320,7 @@ def test_part_6_resumes_with_every_layers_carried_state(tmp_path, monkeypatch):
 
 
 def test_part_6_drops_out_in_training_only_with_one_set_of_weights():
-    g = echo_rnn.build_graph(15, 4, 2, 0.3, part=6, num_layers=3)
+    g = graph_of(6)
     with g.graph.as_default():
         names = sorted(v.op.name for v in utils.tf.trainable_variables())
     assert len(names) == 3 * 2 + 2         # 3 LSTM layers (kernel, bias) + W2, b2
@@ -333,41 +340,48 @@ def test_part_6_drops_out_in_training_only_with_one_set_of_weights():
 
 def test_the_hand_loop_static_rnn_and_dynamic_rnn_compute_the_same_function():
     """Parts 1, 2 and 5 unroll one recurrence three ways: given the same
-    weights, the same states come out."""
+    weights, the same states and logits come out."""
     rng = np.random.RandomState(3)
     x = rng.randint(2, size=(5, 15)).astype(np.float32)
     state0 = rng.uniform(-1, 1, size=(5, 4)).astype(np.float32)
     W = rng.uniform(-1, 1, size=(5, 4)).astype(np.float32)
     b = rng.uniform(-0.5, 0.5, size=(1, 4)).astype(np.float32)
+    W2 = rng.uniform(-1, 1, size=(4, 2)).astype(np.float32)
+    b2 = rng.uniform(-0.5, 0.5, size=(1, 2)).astype(np.float32)
     tf = utils.tf
-    outs = {}
-    for how in ("hand", "static", "dynamic"):
+    # part 1: the article's graph, its W, b, W2 and b2 given these values
+    g = echo_rnn.build_graph(15, 4, 2, 0.3)
+    with utils.make_session(g.graph) as sess:
+        sess.run(g.init)
+        with g.graph.as_default():
+            weights = {v.op.name: v for v in tf.trainable_variables()}
+        for name, value in (("W", W), ("b", b), ("W2", W2), ("b2", b2)):
+            weights[name].load(value, sess)
+        outs = {"hand": sess.run([g.logits, g.current_state[0]],
+                                 {g.batchX_placeholder: x, g.init_state: state0})}
+    for how in ("static", "dynamic"):
         graph = tf.Graph()
         with graph.as_default():
             batchX = tf.constant(x)
             init_state = tf.constant(state0)
-            if how == "hand":
-                states, final = echo_rnn.forward_by_hand(batchX, init_state, 4, "glorot")
+            cell = echo_rnn.basic_rnn_cell(4, 1, 1.0)     # part 2's cell
+            if how == "static":
+                states, final = echo_rnn.forward_static_rnn(cell, batchX, init_state, 15)
                 states = tf.stack(states, axis=1)
             else:
-                cell = echo_rnn.basic_rnn_cell(4, 1, 1.0)     # part 2's cell
-                if how == "static":
-                    states, final = echo_rnn.forward_static_rnn(cell, batchX, init_state, 15)
-                    states = tf.stack(states, axis=1)
-                else:
-                    states, final = echo_rnn.forward_dynamic_rnn(cell, batchX, init_state,
-                                                                 15)
+                states, final = echo_rnn.forward_dynamic_rnn(cell, batchX, init_state, 15)
+            logits = tf.tensordot(states, tf.constant(W2), axes=1) + b2
             kernel, bias = tf.trainable_variables()
             init = tf.global_variables_initializer()
         with tf.Session(graph=graph) as sess:
             sess.run(init)
             # W is [input, state] x state, as the cell's kernel: the same layout
             kernel.load(W, sess)
-            bias.load(b if how == "hand" else b[0], sess)
-            outs[how] = sess.run([states, final])
-    assert outs["hand"][0].shape == (5, 15, 4)
+            bias.load(b[0], sess)
+            outs[how] = sess.run([logits, final])
+    assert outs["hand"][0].shape == (5, 15, 2)
     for how in ("static", "dynamic"):
-        np.testing.assert_allclose(outs[how][0], outs["hand"][0], atol=1e-6)
+        np.testing.assert_allclose(outs[how][0], outs["hand"][0], atol=1e-5)
         np.testing.assert_allclose(outs[how][1], outs["hand"][1], atol=1e-6)
 
 

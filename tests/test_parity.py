@@ -34,8 +34,8 @@ def test_labels_and_classes():
     data = parity_rnn.ParityData(None, None, np.array([0, 1, 2, 7, 50]))
     assert parity_rnn.labels_for(data, "sum").tolist() == [0, 1, 2, 7, 50]
     assert parity_rnn.labels_for(data, "parity").tolist() == [0, 1, 0, 1, 0]
-    assert parity_rnn.num_classes("sum", 50) == 51     # "50" must be sayable
-    assert parity_rnn.num_classes("parity", 50) == 2
+    assert parity_rnn.classes_for("sum", 50) == 51     # "50" must be sayable
+    assert parity_rnn.classes_for("parity", 50) == 2
     assert parity_rnn.one_hot(np.array([1, 0]), 3).tolist() == [[0, 1, 0], [1, 0, 0]]
 
 
@@ -92,11 +92,11 @@ def test_graph_takes_the_last_real_output_and_ignores_padding():
 
 
 def test_article_builds_the_books_graph():
-    """--article (--book): the book's placeholders X and Y, weights and
+    """--article: the book's placeholders X and Y, weights and
     biases, a relu BasicRNNCell of num_hidden_units 24, the sum as 51 classes,
     Adam; the per-string lengths have a name of their own."""
     args = parity_rnn.parse_args(["--article"])
-    assert args.book and (args.cell, args.activation, args.target) == ("rnn", "relu", "sum")
+    assert args.article and (args.cell, args.activation, args.target) == ("rnn", "relu", "sum")
     g = parity_rnn.graph_for(vars(args))
     with g.graph.as_default():
         shapes = {v.op.name: v.shape.as_list() for v in utils.tf.trainable_variables()}
@@ -123,11 +123,11 @@ def test_cells(cell):
 
 
 def test_book_preset_and_explicit_flags_win():
-    args = parity_rnn.parse_args(["--book"])
+    args = parity_rnn.parse_args(["--article"])
     assert (args.cell, args.activation, args.target, args.learning_rate, args.lengths,
             args.epochs, args.batch_size) == ("rnn", "relu", "sum", 0.001, "fixed", 100,
                                               1000)
-    args = parity_rnn.parse_args(["--book", "--epochs", "3", "--cell", "gru"])
+    args = parity_rnn.parse_args(["--article", "--epochs", "3", "--cell", "gru"])
     assert args.epochs == 3 and args.cell == "gru" and args.target == "sum"
 
 
