@@ -15,9 +15,11 @@ that was never trained. Here one set serves both; the keep probability is a
 tensor that is 1.0 when not training.
 
 The file follows the chapter: hyperparameters, data preparation, the graph,
-training and evaluation, plots; the command line comes last. What goes beyond
-the chapter (baselines, the data authors' protocol, ensembles, the tables)
-is in energy_comparisons.py beside it.
+training and evaluation; the command line comes last. What goes beyond the
+chapter is in energy_extras.py beside it, each piece used here in one line:
+the checked CSV reader, the flags beyond the chapter, the strong linear
+model's inputs, the data authors' protocol, the ensemble, the baselines, the
+tables and the plots.
 
 Run:  python energy_gru.py                    (the forecast, with baselines)
       python energy_gru.py --quick            (seconds)
@@ -31,55 +33,29 @@ docs/energy_gru.md.
 """
 from __future__ import print_function
 
-import argparse
 import collections
-import csv
-import datetime
-import gzip
-import io
 import math
 import os
 import sys
 
 import numpy as np
 
-import energy_comparisons as comparisons
 import command_line as cli
+import energy_extras as extras
 import utils
+# TensorFlow's 1.x graph API: `tensorflow.compat.v1` on TF 2 (v2 behaviour
+# off), TensorFlow itself on 1.15; imported on first use (see utils.py).
 from utils import tf
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 TARGET = "Appliances"
 RANDOM_COLUMNS = ("rv1", "rv2")
-STEP = datetime.timedelta(minutes=10)
-DATE_FORMAT = "%Y-%m-%d %H:%M:%S"
 F = cli.Flag
 
 
 # ---------------------------------------------------------------------------
 # Hyperparameters (the chapter's names in capitals)
 # ---------------------------------------------------------------------------
-class Layers(list):
-    """RNN_LAYERS: a list of {"units", "keep_prob"}, shown as units:keep_prob,..."""
-
-    def __str__(self):
-        return ",".join("%d:%g" % (layer["units"], layer["keep_prob"]) for layer in self)
-
-
-def rnn_layers(text):
-    """argparse type for RNN_LAYERS: "units:keep_prob,units:keep_prob,..."."""
-    layers = []
-    for part in text.split(","):
-        try:
-            units, keep = part.split(":") if ":" in part else (part, "1.0")
-            layer = {"units": cli.positive_int(units), "keep_prob": cli.probability(keep)}
-        except (ValueError, argparse.ArgumentTypeError) as err:
-            raise argparse.ArgumentTypeError("%r: want units:keep_prob, e.g. 32:0.9 (%s)"
-                                             % (part, err))
-        layers.append(layer)
-    return Layers(layers)
-
-
 HYPERPARAMETERS = (
     "data and windows",
     F("data", os.path.join(HERE, "data", "energydata_complete.csv.gz"), str,
@@ -97,7 +73,7 @@ HYPERPARAMETERS = (
       "time of day and day of week (sin, cos) and a weekend flag as inputs (the "
       "chapter leaves time out)"),
     "the network and its training",
-    F("RNN_LAYERS", rnn_layers("64:0.9,64:0.9"), rnn_layers,
+    F("RNN_LAYERS", extras.rnn_layers("64:0.9,64:0.9"), extras.rnn_layers,
       "GRU layers as units:keep_prob (keep_prob is used with --dropout rnn)"),
     F("dropout", "none", ("none", "dense", "rnn"),
       "none: no dropout (the default, which validation prefers here); dense: on "
@@ -126,83 +102,12 @@ HYPERPARAMETERS = (
       "which weights forecast the test period: those of the epoch with the best "
       "validation RMSE, or those of the last epoch (the chapter's)", resumable=True),
     F("article", False, bool, "the chapter's recipe (04_01)"),
-) + comparisons.FLAGS
+) + extras.FLAGS
 
 
 # ---------------------------------------------------------------------------
 # Data preparation
 # ---------------------------------------------------------------------------
-Table = collections.namedtuple("Table", "dates times columns values")
-
-
-def open_text(path):
-    if path.endswith(".gz"):
-        return io.TextIOWrapper(gzip.open(path, "rb"), encoding="utf-8", newline="")
-    return io.open(path, "r", encoding="utf-8", newline="")
-
-
-def read_table(path, max_rows=0):
-    """The CSV as dates (the file's own strings), datetimes, column names and a
-    float matrix. Every problem is a DataError naming the file and the line."""
-    if not os.path.isfile(path):
-        raise utils.DataError(path, "no such file")
-    try:
-        with open_text(path) as handle:
-            reader = csv.reader(handle)
-            try:
-                header = next(reader)
-            except StopIteration:
-                raise utils.DataError(path, "the file is empty")
-            if not header or header[0] != "date":
-                raise utils.DataError(path, "line 1: the first column must be 'date', "
-                                            "found %r" % (header[0] if header else ""))
-            if TARGET not in header:
-                raise utils.DataError(path, "line 1: no %r column (the target) in the "
-                                            "header" % TARGET)
-            dates, times, rows = [], [], []
-            for row in reader:
-                line = reader.line_num
-                if not row:
-                    continue
-                if len(row) != len(header):
-                    raise utils.DataError(path, "line %d: %d fields, the header has %d"
-                                          % (line, len(row), len(header)))
-                try:
-                    when = datetime.datetime.strptime(row[0], DATE_FORMAT)
-                except ValueError:
-                    raise utils.DataError(path, "line %d: %r is not a date like "
-                                                "2016-01-11 17:00:00" % (line, row[0]))
-                if times and when - times[-1] != STEP:
-                    raise utils.DataError(path, "line %d: %s does not follow %s by 10 "
-                                                "minutes" % (line, row[0], dates[-1]))
-                try:
-                    numbers = [float(v) for v in row[1:]]
-                except ValueError:
-                    bad = next(i for i, v in enumerate(row[1:], 1) if not _is_number(v))
-                    raise utils.DataError(path, "line %d: column %s: %r is not a number"
-                                          % (line, header[bad], row[bad]))
-                if not all(math.isfinite(v) for v in numbers):
-                    raise utils.DataError(path, "line %d: a value is not finite" % line)
-                dates.append(row[0])
-                times.append(when)
-                rows.append(numbers)
-                if max_rows and len(rows) >= max_rows:
-                    break
-    except (OSError, EOFError, UnicodeDecodeError, csv.Error) as err:
-        raise utils.DataError(path, "cannot read it as CSV text (%s)" % err)
-    if not rows:
-        raise utils.DataError(path, "no data rows after the header")
-    return Table(dates, times, header[1:], np.array(rows, dtype=np.float64))
-
-
-def _is_number(text):
-    try:
-        float(text)
-        return True
-    except ValueError:
-        return False
-
-
 def time_features(times):
     """Time of day and day of week as points on circles (no jump at midnight)."""
     minutes = np.array([t.hour * 60 + t.minute for t in times], np.float64)
@@ -230,17 +135,19 @@ def select_features(table, args):
 
 class Scaler(object):
     """Feature scaling to [0, 1] (min-max) and target scaling, both fitted on
-    training rows only: standardised (wh), through log(1 + Wh) first and then
-    standardised (log), or min-max to [0, 1] (minmax)."""
+    training rows only. The scaled target is (t - t_shift) / t_scale, where t
+    is Wh, or log(1 + Wh) with --target-scale log: standardised (wh, log:
+    the shift is the mean, the scale the standard deviation), or min-max to
+    [0, 1] (minmax, the chapter's: the minimum and the range)."""
 
     def __init__(self, features, target, scale):
         self.log = scale == "log"
         self.f_min, self.f_span = _min_span(features)
         t = self._forward_target(target)
-        if scale == "minmax":      # the chapter's: [0, 1] over the training rows
-            self.t_mean, self.t_std = float(t.min()), float(max(np.ptp(t), 1e-9))
-        else:                      # standardised
-            self.t_mean, self.t_std = float(t.mean()), float(max(t.std(), 1e-9))
+        if scale == "minmax":
+            self.t_shift, self.t_scale = float(t.min()), float(max(np.ptp(t), 1e-9))
+        else:
+            self.t_shift, self.t_scale = float(t.mean()), float(max(t.std(), 1e-9))
 
     def _forward_target(self, target):
         return np.log1p(np.maximum(target, 0)) if self.log else target
@@ -249,10 +156,10 @@ class Scaler(object):
         return (x - self.f_min) / self.f_span
 
     def target(self, y):
-        return (self._forward_target(y) - self.t_mean) / self.t_std
+        return (self._forward_target(y) - self.t_shift) / self.t_scale
 
     def target_wh(self, scaled):
-        t = np.asarray(scaled, np.float64) * self.t_std + self.t_mean
+        t = np.asarray(scaled, np.float64) * self.t_scale + self.t_shift
         return np.expm1(t) if self.log else t
 
 
@@ -290,7 +197,7 @@ def make_windows(features, target, rows, L, out_len, ahead, history=None):
     `history` at the origins (None: none).
     """
     rows = np.asarray(rows)
-    needs = max(comparisons.HISTORY_NEEDS, comparisons.DAY - ahead) \
+    needs = max(extras.HISTORY_NEEDS, extras.DAY - ahead) \
         if history is not None else 0
     origins = origins_in(rows, L, out_len, ahead, needs)
     return windows_at(features, target, origins[:, None] - (L - 1) + np.arange(L)[None, :],
@@ -304,7 +211,7 @@ def split_rows(n, args):
         a = int(n * args.train_fraction)
         b = int(n * (args.train_fraction + args.val_fraction))
         return np.arange(a), np.arange(a, b), np.arange(b, n)
-    return comparisons.paper_split(n, args.INPUT_SEQUENCE_LENGTH - 1, args.split_seed)
+    return extras.paper_split(n, args.INPUT_SEQUENCE_LENGTH - 1, args.split_seed)
 
 
 Prepared = collections.namedtuple(
@@ -314,7 +221,7 @@ Prepared = collections.namedtuple(
 def prepare(args):
     """Read, select, split, scale and window the data, and fit the strong
     linear baseline on the training windows (numpy only)."""
-    table = read_table(args.data, args.max_rows)
+    table = extras.read_table(args.data, TARGET, args.max_rows)
     names, features, target = select_features(table, args)
     train_rows, val_rows, test_rows = split_rows(len(target), args)
     forecast = args.protocol == "forecast"
@@ -322,14 +229,14 @@ def prepare(args):
     scaled_x = scaler.features(features)
     L, ahead, out_len = (args.INPUT_SEQUENCE_LENGTH, args.OUTPUT_SEQUENCE_STEPS_AHEAD,
                          args.OUTPUT_SEQUENCE_LENGTH)
-    history = comparisons.history_for_every_row(
+    history = extras.history_for_every_row(
         target, ahead, out_len, time_features(table.times)) if forecast else None
     splits = collections.OrderedDict()
     for name, rows in (("train", train_rows), ("val", val_rows), ("test", test_rows)):
         if forecast:
             w = make_windows(scaled_x, target, rows, L, out_len, ahead, history)
         else:
-            w = windows_at(scaled_x, target, *comparisons.paper_rows(
+            w = windows_at(scaled_x, target, *extras.paper_rows(
                 rows, L, len(target), args.readings_after))
         if len(w.in_seq) == 0:
             raise utils.DataError(args.data, "the %s part (%d rows) is too short for one "
@@ -339,7 +246,7 @@ def prepare(args):
         splits[name] = w
     linear, history_scale = None, None
     if forecast:
-        linear = comparisons.LinearModel(splits["train"])
+        linear = extras.LinearModel(splits["train"])
         h = splits["train"].history
         history_scale = (h.mean(axis=0), np.where(h.std(axis=0) > 0, h.std(axis=0), 1.0))
     return Prepared(table, names, scaler, splits, target, linear, history_scale)
@@ -348,6 +255,12 @@ def prepare(args):
 # ---------------------------------------------------------------------------
 # Graph construction
 # ---------------------------------------------------------------------------
+# Where each dropout mask is drawn (the `site` of utils.step_seed): every mask
+# comes from the seed, the step and its site, so that a resumed run drops the
+# same units. GRU layer i is site GRU_DROPOUT_SITE + i; the dense layer's
+# input has a site of its own, past any number of layers.
+GRU_DROPOUT_SITE, DENSE_DROPOUT_SITE = 0, 100
+
 EnergyGraph = collections.namedtuple("EnergyGraph", [
     "graph", "in_seq", "out_seq", "history", "training", "global_step",
     "learning_rate", "prediction", "truth", "mse", "loss", "train_step", "summaries",
@@ -389,7 +302,8 @@ def build_graph(INPUT_FEATURES, INPUT_SEQUENCE_LENGTH=36, OUTPUT_SEQUENCE_LENGTH
                      for layer in RNN_LAYERS]
             if dropout == "rnn":      # the chapter's second script
                 cells = [RepeatableDropoutWrapper(
-                    cell, keep(layer["keep_prob"]), utils.step_seed(global_step, seed, i))
+                    cell, keep(layer["keep_prob"]),
+                    utils.step_seed(global_step, seed, GRU_DROPOUT_SITE + i))
                     for i, (cell, layer) in enumerate(zip(cells, RNN_LAYERS))]
             multi_cell = tf.nn.rnn_cell.MultiRNNCell(cells)
             rnn_output, rnn_state = tf.nn.dynamic_rnn(multi_cell, in_seq,
@@ -400,7 +314,7 @@ def build_graph(INPUT_FEATURES, INPUT_SEQUENCE_LENGTH=36, OUTPUT_SEQUENCE_LENGTH
             output = tf.concat(values=rnn_state, axis=1)
             if dropout == "dense":    # its first: tf.layers.dropout, masks that repeat
                 output = utils.dropout(output, keep(dense_keep_prob),
-                                       utils.step_seed(global_step, seed, 100))
+                                       utils.step_seed(global_step, seed, DENSE_DROPOUT_SITE))
             if history is not None:
                 output = tf.concat([output, history], axis=1)
             if l2 > 0:
@@ -492,14 +406,6 @@ def network_inputs(g, data, windows):
     return feed
 
 
-def base_forecast(data, windows, args):
-    """With --base linear, the strong linear model's forecast (in the target's
-    scale), which the network's output corrects; else 0."""
-    if not (args.protocol == "forecast" and args.base == "linear"):
-        return 0.0
-    return data.scaler.target(np.maximum(data.linear.predict(windows), 0))
-
-
 def evaluate(sess, g, data, windows, args, inputs=None, batch=2048):
     """The network's forecast for `windows` in Wh (no dropout), and its scores
     against the file's readings (`inputs`: network_inputs of the windows, when
@@ -507,9 +413,9 @@ def evaluate(sess, g, data, windows, args, inputs=None, batch=2048):
     inputs = network_inputs(g, data, windows) if inputs is None else inputs
     scaled = np.concatenate([
         sess.run(g.prediction, {t: v[i:i + batch] for t, v in inputs.items()})
-        for i in range(0, len(windows.in_seq), batch)]) + base_forecast(data, windows, args)
+        for i in range(0, len(windows.in_seq), batch)]) + extras.base_forecast(data, windows, args)
     forecast = data.scaler.target_wh(scaled)
-    return forecast, comparisons.scores(data.raw_target[windows.target_rows], forecast)
+    return forecast, extras.scores(data.raw_target[windows.target_rows], forecast)
 
 
 def train(sess, g, args, data, loop, writer):
@@ -518,7 +424,7 @@ def train(sess, g, args, data, loop, writer):
     train_windows, val_windows = data.splits["train"], data.splits["val"]
     inputs = network_inputs(g, data, train_windows)
     target = (data.scaler.target(train_windows.out_seq[:, :, 0]) -
-              base_forecast(data, train_windows, args))[:, :, None].astype(np.float32)
+              extras.base_forecast(data, train_windows, args))[:, :, None].astype(np.float32)
     val_target = data.scaler.target(val_windows.out_seq[:, :, 0])
     val_inputs = network_inputs(g, data, val_windows)
     num_batches = batches_per_epoch(args, data)
@@ -554,41 +460,34 @@ def batches_per_epoch(args, data):
 Network = collections.namedtuple("Network", "seed val test log steps loop")
 
 
-def train_network(args, data, member, device):
-    """Train network `member` (from 0) of the ensemble, seed --seed + member,
-    in --output-dir (the first) or --output-dir/member<N>; return its
-    validation and test forecasts in Wh, from its best epoch."""
-    member_args = argparse.Namespace(**vars(args))
-    member_args.seed = args.seed + member
-    if member:
-        member_args.output_dir = os.path.join(args.output_dir, "member%d" % (member + 1))
-    g = graph_for(args, data, member_args.seed, device)
-    ckpts = utils.Checkpoints(g.graph, member_args.output_dir, keep_best=True)
+def train_network(args, data, device):
+    """Train one GRU (seed --seed, in --output-dir); return its validation and
+    test forecasts in Wh, from its best epoch (or its last, --weights last)."""
+    g = graph_for(args, data, args.seed, device)
+    ckpts = utils.Checkpoints(g.graph, args.output_dir, keep_best=True)
     with utils.make_session(g.graph, args.threads) as sess:
         sess.run(g.init)
-        log = ckpts.resume_or_start(sess, member_args)
-        writers = utils.summary_writers(member_args.output_dir, g.graph,
-                                        ("train", "validation"),
+        log = ckpts.resume_or_start(sess, args)
+        writers = utils.summary_writers(args.output_dir, g.graph, ("train", "validation"),
                                         int(sess.run(g.global_step)))
-        with utils.TrainingLoop(sess, g.global_step, member_args, ckpts, log,
-                                batches_per_epoch(args, data),
-                                writers["train"], best_key="val_rmse_wh",
-                                patience=args.patience,
+        with utils.TrainingLoop(sess, g.global_step, args, ckpts, log,
+                                batches_per_epoch(args, data), writers["train"],
+                                best_key="val_rmse_wh", patience=args.patience,
                                 rate_flag="--INITIAL_LEARNING_RATE") as loop:
-            train(sess, g, member_args, data, loop, writers["validation"])
+            train(sess, g, args, data, loop, writers["validation"])
         if args.weights == "best" and ckpts.saved(best=True):
             ckpts.restore(sess, best=True)    # forecasts from the best epoch
         val, test = (evaluate(sess, g, data, data.splits[name], args)[0]
                      for name in ("val", "test"))
     for writer in writers.values():
         writer.close()
-    return Network(member_args.seed, val, test, log, loop.step, loop)
+    return Network(args.seed, val, test, log, loop.step, loop)
 
 
 # ---------------------------------------------------------------------------
 # The command line: presets, checks, and the run from start to end
 # ---------------------------------------------------------------------------
-QUICK = dict(epochs=2, INPUT_SEQUENCE_LENGTH=12, RNN_LAYERS=rnn_layers("8:1.0"),
+QUICK = dict(epochs=2, INPUT_SEQUENCE_LENGTH=12, RNN_LAYERS=extras.rnn_layers("8:1.0"),
              max_rows=3000, ensemble=1)
 # The chapter's way, wherever its text says what it is: plain gradient descent
 # on the decaying rate (its text gives no rate: 0.03 moves in the default
@@ -608,16 +507,16 @@ def check(args):
         return "argument --l2: must be >= 0, got %s" % args.l2
     if args.protocol == "forecast" and \
             args.OUTPUT_SEQUENCE_STEPS_AHEAD + args.OUTPUT_SEQUENCE_LENGTH - 1 > \
-            comparisons.DAY:
+            extras.DAY:
         return ("--OUTPUT_SEQUENCE_STEPS_AHEAD and --OUTPUT_SEQUENCE_LENGTH: the "
                 "forecast protocol predicts at most a day (%d readings) ahead, so that "
-                "yesterday's reading is known" % comparisons.DAY)
-    return comparisons.problem(args)
+                "yesterday's reading is known" % extras.DAY)
+    return extras.problem(args)
 
 
 def parse_args(argv=None):
     return cli.parse(__file__, __doc__, HYPERPARAMETERS, argv, epochs=40, check=check,
-                     presets=[(("protocol", "paper"), comparisons.PAPER_PROTOCOL),
+                     presets=[(("protocol", "paper"), extras.PAPER_PROTOCOL),
                               ("article", ARTICLE), ("quick", QUICK)])
 
 
@@ -634,20 +533,14 @@ def run(args):
               len(splits["test"].in_seq),
               "an ensemble of %d GRUs" % args.ensemble if args.ensemble > 1 else "one GRU"),
           flush=True)
-    networks = []
-    for member in range(args.ensemble):
-        if args.ensemble > 1:
-            print("== GRU %d of %d (seed %d)" % (member + 1, args.ensemble,
-                                                 args.seed + member), flush=True)
-        networks.append(train_network(args, data, member, device))
-        if networks[-1].loop.interrupted:
-            break
-    figures = comparisons.report(data, networks, args)
+    # --ensemble N networks, one after the other (one, as the chapter, with 1)
+    networks = extras.ensemble(train_network, args, data, device)
+    figures = extras.report(data, networks, args)
     utils.write_metrics(args, figures, sum(n.steps for n in networks),
                         sum(n.log["train_seconds"] for n in networks),
                         interrupted=networks[-1].loop.interrupted,
                         history=networks[0].log["epochs"])
-    comparisons.print_results(figures, args)
+    extras.print_results(figures, args)
     utils.finish(networks[-1].loop, args)
 
 

@@ -61,6 +61,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 sys.path.insert(0, ROOT)
 
+import energy_extras  # noqa: E402
 import energy_gru  # noqa: E402
 import utils  # noqa: E402
 from run import PAPER_BEFORE, fmt, spread  # noqa: E402  (run.py's, beside it)
@@ -197,13 +198,16 @@ def train_grus(flags, networks, opts, workdir, log=print):
     data = energy_gru.prepare(args)
     device = utils.start_run(args)
     forecasts, y = [], targets(data)
-    for member in range(networks):
+
+    def one_network(member_args, data, device):
         started = time.time()
-        net = energy_gru.train_network(args, data, member, device)
+        net = energy_gru.train_network(member_args, data, device)
         forecasts.append((net.val[:, 0], net.test[:, 0], len(net.log["epochs"])))
         log("  GRU seed %d: %d epochs, validation %.2f, test %.2f (%.0f s)" % (
             net.seed, len(net.log["epochs"]), rmse(net.val, y["val"]),
             rmse(net.test, y["test"]), time.time() - started))
+        return net
+    energy_extras.ensemble(one_network, args, data, device)
     return data, forecasts
 
 
@@ -375,8 +379,8 @@ def fold_flags(n, tenth):
 
 
 def mode_rolling(opts, workdir):
-    n = len(energy_gru.read_table(energy_gru.parse_args([]).data,
-                                  3000 if opts.quick else 0).values)
+    n = len(energy_extras.read_table(energy_gru.parse_args([]).data, energy_gru.TARGET,
+                                     3000 if opts.quick else 0).values)
     lines = ["### The forecast over four later test periods (rolling origin)", "",
              "| test period | test windows | GRU (ensemble of 3, seed 1): validation, test "
              "RMSE Wh | best other on validation | its validation, test RMSE Wh | "

@@ -525,9 +525,10 @@ def paper_sensors_next_hour(after=6):
     test RMSE of least squares on the row's own predictors, then with the
     next `after` readings of one predictor at a time added; the paper's
     split, fitted on its training rows."""
+    import energy_extras
     import energy_gru
     args = energy_gru.parse_args(["--protocol", "paper"])
-    table = energy_gru.read_table(args.data)
+    table = energy_extras.read_table(args.data, energy_gru.TARGET)
     names, features, target = energy_gru.select_features(table, args)
     train, _, test = energy_gru.split_rows(len(target), args)
     train, test = (r[r + after < len(target)] for r in (train, test))

@@ -9,7 +9,7 @@ import sys
 import numpy as np
 import pytest
 
-import energy_comparisons
+import energy_extras
 import energy_gru
 import utils
 from conftest import ROOT, read_log, read_metrics, run_quietly
@@ -22,7 +22,7 @@ DATA = os.path.join(energy_gru.HERE, "data", "energydata_complete.csv.gz")
 
 @pytest.fixture(scope="module")
 def table():
-    return energy_gru.read_table(DATA)
+    return energy_extras.read_table(DATA, energy_gru.TARGET)
 
 
 def small_csv(tmp_path, edit=None, rows=400, name="e.csv"):
@@ -79,7 +79,7 @@ def test_missing_and_not_gzip_files(tmp_path, capsys):
 
 
 def test_plain_csv_reads_like_the_gzip(tmp_path):
-    t = energy_gru.read_table(small_csv(tmp_path, rows=50))
+    t = energy_extras.read_table(small_csv(tmp_path, rows=50), energy_gru.TARGET)
     assert len(t.dates) == 50 and t.values.shape == (50, 28)
 
 
@@ -110,7 +110,7 @@ def test_history_features_by_hand_and_from_the_past_only(table):
     y = table.values[:, table.columns.index("Appliances")].copy()
     times = energy_gru.time_features(table.times)
     origins = np.array([200, 5000, 12345, 19000])
-    h = energy_comparisons.history_features(y, origins, 1, 1, times)
+    h = energy_extras.history_features(y, origins, 1, 1, times)
     for row, o in zip(h, origins):
         last18 = [y[o - k] for k in range(18)]
         expected = [y[o - k] for k in range(6)] + [
@@ -122,8 +122,8 @@ def test_history_features_by_hand_and_from_the_past_only(table):
         changed = future.copy()
         changed[o + 1:] = -999.0          # the predicted reading and all after it
         np.testing.assert_array_equal(
-            energy_comparisons.history_features(changed, [o], 1, 1, times),
-            energy_comparisons.history_features(future, [o], 1, 1, times))
+            energy_extras.history_features(changed, [o], 1, 1, times),
+            energy_extras.history_features(future, [o], 1, 1, times))
 
 
 def test_time_split_scaling_and_no_leakage():
@@ -163,8 +163,8 @@ def test_nothing_is_fitted_on_validation_or_test_rows(tmp_path):
     other = energy_gru.prepare(energy_gru.parse_args(["--data", str(path)]))
     np.testing.assert_array_equal(other.scaler.f_min, data.scaler.f_min)
     np.testing.assert_array_equal(other.scaler.f_span, data.scaler.f_span)
-    assert (other.scaler.t_mean, other.scaler.t_std) == (data.scaler.t_mean,
-                                                         data.scaler.t_std)
+    assert (other.scaler.t_shift, other.scaler.t_scale) == (data.scaler.t_shift,
+                                                            data.scaler.t_scale)
     np.testing.assert_array_equal(other.linear.coef, data.linear.coef)
     for a, b in zip(other.history_scale, data.history_scale):
         np.testing.assert_array_equal(a, b)
@@ -273,7 +273,7 @@ def test_paper_windows_end_k_readings_after_the_row_and_never_hold_energy(table)
     rows = np.array([35, 5000, n - 7, n - 6, n - 1])
     for after in (0, 6):
         w = energy_gru.windows_at(features, target,
-                                  *energy_comparisons.paper_rows(rows, L, n, after))
+                                  *energy_extras.paper_rows(rows, L, n, after))
         kept = rows if after == 0 else rows[:3]        # no full window after n - 7
         want_rows = kept[:, None] - 35 + after + np.arange(36)
         np.testing.assert_array_equal(w.in_rows, want_rows)
@@ -508,7 +508,7 @@ def test_plots_name_the_baselines_as_the_console_does(tmp_path, monkeypatch):
                         figures.append(fig))
     log = {"epochs": [{"epoch": e, "train_loss": 1.0 / e, "val_rmse_wh": 70 - e}
                       for e in range(1, 8)]}
-    energy_comparisons.plot_training("unused.png", log, {
+    energy_extras.plot_training("unused.png", log, {
         "persistence": 64.7, "strong_linear": 58.3, "window_linear": 63.4})
     right = figures[0].axes[1]
     labels = [t.get_text() for t in right.get_legend().get_texts()]
@@ -518,6 +518,6 @@ def test_plots_name_the_baselines_as_the_console_does(tmp_path, monkeypatch):
     assert "10^" not in "".join(t.get_text() for t in figures[0].axes[0].get_yticklabels())
     start = datetime.datetime(2016, 4, 30, 8, 20)
     times = [start + datetime.timedelta(minutes=10 * i) for i in range(2000)]
-    energy_comparisons.plot_week("unused.png", times, np.ones(2000), np.ones(2000),
-                                 np.ones(2000))
+    energy_extras.plot_week("unused.png", times, np.ones(2000), np.ones(2000),
+                            np.ones(2000))
     assert "Sat 30 Apr 2016 08:20 to Sat 07 May 2016 08:10" in figures[1].axes[0].get_title()

@@ -1,16 +1,28 @@
 """What energy_gru.py does beyond the chapter, kept apart so that the script
-reads as the chapter: the baselines every forecast is compared with, the
-strong linear model's engineered inputs (which the default network also
-reads), the data authors' protocol and their published table, the average of
-several networks, and the tables that set them side by side.
+reads as the chapter; each piece is used there in one line:
+
+- reading the CSV with a one-line error for every problem (`read_table`; the
+  chapter reads it with pandas and trusts it), and the RNN_LAYERS flag's type;
+- the flags beyond the chapter (`FLAGS`): the protocol, the split, the
+  baselines' inputs, the ensemble;
+- the strong linear model's engineered inputs, which the default network also
+  reads (`history_for_every_row`), and `--base linear` (`base_forecast`);
+- the data authors' protocol (`paper_split`, `paper_rows`) and their table;
+- the ensemble: several networks, their forecasts averaged (`ensemble`);
+- the baselines every forecast is compared with, the scores, and the tables
+  and plots that set them side by side (`report`, `print_results`).
 
 Numpy only: importable, and testable, without TensorFlow.
 """
 from __future__ import print_function
 
+import argparse
 import collections
 import csv
+import datetime
+import gzip
 import io
+import math
 import os
 
 import numpy as np
@@ -20,6 +32,103 @@ import utils
 
 F = cli.Flag
 DAY = 144                      # readings per day: one every 10 minutes
+STEP = datetime.timedelta(minutes=10)
+DATE_FORMAT = "%Y-%m-%d %H:%M:%S"
+
+
+# ---------------------------------------------------------------------------
+# Reading the CSV, every problem named; the RNN_LAYERS flag
+# ---------------------------------------------------------------------------
+Table = collections.namedtuple("Table", "dates times columns values")
+
+
+def open_text(path):
+    if path.endswith(".gz"):
+        return io.TextIOWrapper(gzip.open(path, "rb"), encoding="utf-8", newline="")
+    return io.open(path, "r", encoding="utf-8", newline="")
+
+
+def read_table(path, target, max_rows=0):
+    """The CSV as dates (the file's own strings), datetimes, column names and a
+    float matrix. Every problem is a DataError naming the file and the line."""
+    if not os.path.isfile(path):
+        raise utils.DataError(path, "no such file")
+    try:
+        with open_text(path) as handle:
+            reader = csv.reader(handle)
+            try:
+                header = next(reader)
+            except StopIteration:
+                raise utils.DataError(path, "the file is empty")
+            if not header or header[0] != "date":
+                raise utils.DataError(path, "line 1: the first column must be 'date', "
+                                            "found %r" % (header[0] if header else ""))
+            if target not in header:
+                raise utils.DataError(path, "line 1: no %r column (the target) in the "
+                                            "header" % target)
+            dates, times, rows = [], [], []
+            for row in reader:
+                line = reader.line_num
+                if not row:
+                    continue
+                if len(row) != len(header):
+                    raise utils.DataError(path, "line %d: %d fields, the header has %d"
+                                          % (line, len(row), len(header)))
+                try:
+                    when = datetime.datetime.strptime(row[0], DATE_FORMAT)
+                except ValueError:
+                    raise utils.DataError(path, "line %d: %r is not a date like "
+                                                "2016-01-11 17:00:00" % (line, row[0]))
+                if times and when - times[-1] != STEP:
+                    raise utils.DataError(path, "line %d: %s does not follow %s by 10 "
+                                                "minutes" % (line, row[0], dates[-1]))
+                try:
+                    numbers = [float(v) for v in row[1:]]
+                except ValueError:
+                    bad = next(i for i, v in enumerate(row[1:], 1) if not _is_number(v))
+                    raise utils.DataError(path, "line %d: column %s: %r is not a number"
+                                          % (line, header[bad], row[bad]))
+                if not all(math.isfinite(v) for v in numbers):
+                    raise utils.DataError(path, "line %d: a value is not finite" % line)
+                dates.append(row[0])
+                times.append(when)
+                rows.append(numbers)
+                if max_rows and len(rows) >= max_rows:
+                    break
+    except (OSError, EOFError, UnicodeDecodeError, csv.Error) as err:
+        raise utils.DataError(path, "cannot read it as CSV text (%s)" % err)
+    if not rows:
+        raise utils.DataError(path, "no data rows after the header")
+    return Table(dates, times, header[1:], np.array(rows, dtype=np.float64))
+
+
+def _is_number(text):
+    try:
+        float(text)
+        return True
+    except ValueError:
+        return False
+
+
+class Layers(list):
+    """RNN_LAYERS: a list of {"units", "keep_prob"}, shown as units:keep_prob,..."""
+
+    def __str__(self):
+        return ",".join("%d:%g" % (layer["units"], layer["keep_prob"]) for layer in self)
+
+
+def rnn_layers(text):
+    """argparse type for RNN_LAYERS: "units:keep_prob,units:keep_prob,..."."""
+    layers = []
+    for part in text.split(","):
+        try:
+            units, keep = part.split(":") if ":" in part else (part, "1.0")
+            layer = {"units": cli.positive_int(units), "keep_prob": cli.probability(keep)}
+        except (ValueError, argparse.ArgumentTypeError) as err:
+            raise argparse.ArgumentTypeError("%r: want units:keep_prob, e.g. 32:0.9 (%s)"
+                                             % (part, err))
+        layers.append(layer)
+    return Layers(layers)
 
 
 # ---------------------------------------------------------------------------
@@ -167,6 +276,14 @@ def baselines(data):
     return found
 
 
+def base_forecast(data, windows, args):
+    """With --base linear, the strong linear model's forecast (in the scaled
+    target), which the network's output corrects; else 0."""
+    if not (args.protocol == "forecast" and args.base == "linear"):
+        return 0.0
+    return data.scaler.target(np.maximum(data.linear.predict(windows), 0))
+
+
 # ---------------------------------------------------------------------------
 # The paper's protocol: a random split of rows
 # ---------------------------------------------------------------------------
@@ -192,7 +309,33 @@ def paper_rows(rows, L, n, after=0):
 
 
 # ---------------------------------------------------------------------------
-# Scores, the ensemble, and the tables
+# The ensemble: several networks, their forecasts averaged
+# ---------------------------------------------------------------------------
+def ensemble(train_network, args, data, device):
+    """--ensemble N: train N networks with energy_gru's train_network, seeds
+    --seed, --seed + 1, ..., the first in --output-dir and the others in
+    --output-dir/member2, member3, ... (each its own checkpoints, so that an
+    interrupted ensemble resumes network by network). Returns the networks
+    trained so far (a stop request ends the ensemble after the network it
+    stopped)."""
+    networks = []
+    for member in range(args.ensemble):
+        member_args = argparse.Namespace(**vars(args))
+        member_args.seed = args.seed + member
+        if member:
+            member_args.output_dir = os.path.join(args.output_dir,
+                                                  "member%d" % (member + 1))
+        if args.ensemble > 1:
+            print("== GRU %d of %d (seed %d)" % (member + 1, args.ensemble,
+                                                 member_args.seed), flush=True)
+        networks.append(train_network(member_args, data, device))
+        if networks[-1].loop.interrupted:
+            break
+    return networks
+
+
+# ---------------------------------------------------------------------------
+# Scores and the tables
 # ---------------------------------------------------------------------------
 def scores(actual, predicted):
     """RMSE, MAE, MAPE (%) and R2, all on watt-hours."""
