@@ -7,8 +7,8 @@ dir; (3) ``TrainingLoop``, the bookkeeping around a script's own sess.run;
 (4) stopping: Ctrl-C and SIGTERM become a request the loop honours between two
 steps, and ``main`` turns every way a run ends into an exit status; (5)
 checkpoints with their run log, metrics.json, dropout masks that repeat,
-plots and TensorBoard writers. The contract these serve is CONVENTIONS.md in
-the project's shared folder.
+plots and TensorBoard writers. The promises these keep for every script are
+docs/contract.md.
 """
 from __future__ import print_function
 

@@ -1,7 +1,8 @@
-"""What every script promises (CONVENTIONS 2-4), checked on all four: presets
-never override a flag you gave, --resume refuses other model flags before
-touching anything, an interrupted run resumes to the same figures, the same
-seed gives the same figures, and --output-dir must be a folder."""
+"""What every script promises (docs/contract.md, sections 2-4), checked on
+all four: presets never override a flag you gave, --resume refuses other
+model flags before touching anything, an interrupted run resumes to the same
+figures, the same seed gives the same figures, and --output-dir must be a
+folder."""
 import os
 import signal
 
