@@ -159,13 +159,17 @@ def bench_defaults(found, workdir, quick, seeds_of):
             s = summarise(runs, key, higher)
             extra = {"echo_rnn": ("epoch_start_loss", "final_loss"),
                      "parity_rnn": ("parity_accuracy_variable", "epochs_run"),
-                     "char_rnn": ("val_bpc", "best_epoch", "epochs_run"),
+                     "char_rnn": ("val_bpc", "best_epoch", "epochs_run") + CHAR_COMPARED,
                      "energy_gru": ("test_mae_wh", "strong_linear_rmse_wh",
                                     "strong_linear_mae_wh", "persistence_rmse_wh",
                                     "persistence_mae_wh", "seasonal_naive_rmse_wh",
                                     "seasonal_naive_mae_wh", "window_linear_rmse_wh",
                                     "window_linear_mae_wh")}[script]
             s["also"] = {k: spread([r["metrics"].get(k) for r in runs]) for k in extra}
+            if script == "char_rnn":
+                s["paired"] = char_paired(runs)
+                s["whole_run_seconds"] = spread([r["metrics"].get("seconds", {}).get(
+                    "whole_run") for r in runs])
             if script == "energy_gru":
                 s["beats_strong_linear"] = sum(
                     1 for r in runs if r["metrics"].get("test_rmse_wh") is not None and
@@ -173,6 +177,35 @@ def bench_defaults(found, workdir, quick, seeds_of):
             out[script][name] = s
             keep_docs(script, name, runs)
     return out
+
+
+# char_rnn's comparison with the count model, each over the seeds
+CHAR_COMPARED = ("ngram_val_bpc", "ngram_test_bpc", "ngram_order", "mixture_weight",
+                 "mixture_val_bpc", "mixture_test_bpc", "dynamic_val_bpc",
+                 "dynamic_test_bpc", "dynamic_rate", "ngram_online_val_bpc",
+                 "ngram_online_test_bpc")
+
+
+def char_paired(runs):
+    """Paired differences on the test text, per character, over the seeds:
+    each seed's block-bootstrap interval (from its metrics.json), and one for
+    the seeds' mean difference at each character (the count model's bits are
+    the same in every run, the networks' differ)."""
+    import char_ngram
+    found = {}
+    bits = [np.load(os.path.join(r["output_dir"], "heldout_bits.npz")) for r in runs
+            if os.path.exists(os.path.join(r["output_dir"], "heldout_bits.npz"))]
+    for name in ("network_minus_ngram", "mixture_minus_network", "mixture_minus_ngram",
+                 "dynamic_minus_ngram_online"):
+        a, b = name.split("_minus_")
+        entry = {"per_seed": {str(r["metrics"]["seed"]): r["metrics"][
+            "test_paired_differences"][name] for r in runs
+            if name in r["metrics"].get("test_paired_differences", {})}}
+        if bits and all(a + "_test" in f and b + "_test" in f for f in bits):
+            entry["seeds_mean"] = char_ngram.block_bootstrap(np.mean(
+                [f[a + "_test"] - f[b + "_test"] for f in bits], axis=0))
+        found[name] = entry
+    return found
 
 
 def keep_docs(script, stack, runs):
@@ -677,6 +710,265 @@ def fmt(s, digits=4):
     return "%.*f ± %.*f" % (digits, s["mean"], digits, s["sd"])
 
 
+DIGITS = {"echo_rnn": 4, "parity_rnn": 4, "char_rnn": 3, "energy_gru": 2}
+
+
+def md_defaults(result):
+    """RESULTS.md's lines for the section defaults."""
+    if "defaults" not in result:
+        return []
+    lines = []
+    lines += ["## Default runs", "",
+              "| script | stack | figure | mean ± sd | worst (seed) | seeds | "
+              "training s | wall s | steps/s | peak RSS MiB |",
+              "|---|---|---|---|---|---|---|---|---|---|"]
+    for script, per in result["defaults"].items():
+        d = DIGITS[script]
+        for stack, s in per.items():
+            lines.append("| %s | %s | %s | %s | %.*f (%s) | %d | %s | %s | %.0f | %.0f |"
+                         % (script, stack, s["figure"], fmt(s["value"], d), d,
+                            s["worst"]["value"], s["worst"]["seed"],
+                            s["value"]["n"], fmt(s["train_seconds"], 1),
+                            fmt(s["wall_seconds"], 1),
+                            s["steps_per_second"]["mean"], s["peak_rss_mib"]))
+    lines.append("")
+    lines += ["Other figures of the same runs:", ""]
+    for script, per in result["defaults"].items():
+        for stack, s in per.items():
+            lines.append("- %s %s: %s" % (script, stack, "; ".join(
+                "%s %s" % (k, fmt(v, DIGITS[script])) for k, v in s["also"].items())
+                + ("; beats the strong linear model on %d of %d seeds"
+                   % (s["beats_strong_linear"], s["value"]["n"])
+                   if "beats_strong_linear" in s else "")))
+    lines.append("")
+    return lines
+
+
+def md_echo_seeds(result):
+    """RESULTS.md's lines for the section echo_seeds."""
+    if "echo_seeds" not in result:
+        return []
+    lines = []
+    lines += ["## Echo over seeds 1-50", "",
+              "Below 0.999: echo_accuracy on the fresh series under 0.999 at the "
+              "end of the run.", "",
+              "| stack | starting weights | epochs | runs | below 0.999 (seeds) | stuck at "
+              "chance (seeds) | echo_accuracy mean ± sd | first epoch at 0.999: "
+              "mean ± sd, latest |", "|---|---|---|---|---|---|---|---|"]
+    for stack, per in result["echo_seeds"].items():
+        for label, s in per.items():
+            reached = s.get("epoch_reached_0999")
+            lines.append("| %s | %s | %s | %d | %d (%s) | %s | %s | %s |" % (
+                stack, {"default": "Glorot, clipped (default)",
+                        "article": "U[0, 1), no clipping (--article)"}[label],
+                s.get("epochs", "-"), s["seeds"],
+                s["failed"], ", ".join(map(str, s["failed_seeds"])) or "none",
+                ", ".join(map(str, s["stuck_at_chance"])) or "none",
+                fmt(s["accuracy"]),
+                "%s, %d" % (fmt(reached, 1), reached["max"]) if reached else "-"))
+    lines.append("")
+    return lines
+
+
+def md_echo_parts(result):
+    """RESULTS.md's lines for the section echo_parts."""
+    if "echo_parts" not in result:
+        return []
+    lines = []
+    lines += ["## The echo series, parts 1-6 (seed 42, default flags)", "",
+              "![accuracy per epoch](echo_parts.png)", "",
+              "| part | stack | echo_accuracy | steps/s | epochs to 0.999 | "
+              "seconds to 0.999 | training s | peak RSS MiB |",
+              "|---|---|---|---|---|---|---|---|"]
+    for part, per in sorted(result["echo_parts"].items()):
+        for stack, s in per.items():
+            lines.append("| %s | %s | %.4f | %.0f | %s | %s | %.0f | %.0f |" % (
+                part, stack, s["echo_accuracy"], s["steps_per_second"] or 0,
+                s["epochs_to_0999"] or "-",
+                "%.1f" % s["seconds_to_0999"] if s["seconds_to_0999"] else "-",
+                s["train_seconds"], s["peak_rss_mib"]))
+    lines.append("")
+    return lines
+
+
+def md_articles(result):
+    """RESULTS.md's lines for the section articles."""
+    if "articles" not in result:
+        return []
+    lines = ["## The articles' recipes beside ours", ""]
+    for script in result["articles"]:
+        lines += ["### %s" % script, ""] + articles_table(result, script) + [""]
+    return lines
+
+
+def articles_table(result, script):
+    """One script's rows of the articles section: each recipe on each stack."""
+    rows, d = result["articles"][script], DIGITS[script]
+    lines = ["| recipe | flags | stack | %s mean ± sd | worst (seed) | training s | "
+             "other figures |" % FIGURE[script][0], "|---|---|---|---|---|---|---|"]
+    order = [row[0] for row in ARTICLE_ROWS.get(script, [])]
+    for label, per in sorted(rows.items(), key=lambda kv: order.index(kv[0])
+                             if kv[0] in order else len(order)):
+        for stack, s in sorted(per.items(), reverse=True):
+            lines.append("| %s | `%s` | %s | %s | %.*f (%s) | %s | %s |" % (
+                label, " ".join(s["flags"]), stack, fmt(s["value"], d), d,
+                s["worst"]["value"], s["worst"]["seed"],
+                fmt(s["train_seconds"], 0), "; ".join(
+                    "%s %s" % (k, fmt(v, 3))
+                    for k, v in s.get("also", {}).items() if v)))
+    return lines
+
+
+def md_energy(result):
+    """RESULTS.md's lines for the section energy."""
+    if "energy" not in result:
+        return []
+    lines = []
+    e = result["energy"]
+    has_val = all("val_rmse_wh" in s["also"] for s in e["levers"].values())
+    lines += ["## Energy: what each lever did (TF2, seeds 1-5, one network each)", "",
+              "| lever | flags |%s test RMSE Wh | worst (seed) | test MAE Wh |" % (
+                  " validation RMSE Wh (decides) |" if has_val else ""),
+              "|---|---|---|---|---|%s" % ("---|" if has_val else "")]
+    order = [label for label, _ in ENERGY_LEVERS]
+    for label, s in sorted(e["levers"].items(), key=lambda kv: order.index(kv[0])
+                           if kv[0] in order else len(order)):
+        lines.append("| %s | `%s` |%s %s | %.2f (%s) | %s |" % (
+            label, " ".join(s["flags"]) or "(default network)",
+            " %s |" % fmt(s["also"]["val_rmse_wh"], 2) if has_val else "",
+            fmt(s["value"], 2), s["worst"]["value"], s["worst"]["seed"],
+            fmt(s["also"]["test_mae_wh"], 2)))
+    lines.append("")
+    if not has_val:
+        lines += ["These ran before the validation RMSE was recorded: test only.", ""]
+    for k, s in e.get("ensembles", {}).items():     # files from before 2026-12-02
+        if k == "1":
+            lines += ["Averaging the default network's forecasts over k of those "
+                      "5 seeds (every subset of k):", "", "| k | test RMSE Wh | worst |",
+                      "|---|---|---|"]
+        lines.append("| %s | %s | %.2f |" % (k, fmt(s, 2), s["max"]))
+    if e.get("ensembles"):
+        lines.append("")
+    return lines
+
+
+def md_paper_training(result):
+    """RESULTS.md's lines for the section paper_training."""
+    lines = []
+    p = result.get("paper_training") or result.get("energy", {}).get("paper")
+    if not p:
+        return []
+    lines += ["### The paper's protocol, the window ending at the row "
+              "(TF2, `--readings-after 0`)", "",
+              "| recipe | test RMSE Wh | worst (seed) | seeds |", "|---|---|---|---|"]
+    for label in ("one network, 40 epochs (before)",
+                  "one network, the preset's training"):
+        s = p[label]
+        lines.append("| %s | %s | %.2f (%s) | %d |" % (
+            label, fmt(s["value"], 2), s["worst"]["value"], s["worst"]["seed"],
+            s["value"]["n"]))
+    s = p["ensemble"]
+    lines.append("| `--protocol paper --readings-after 0` (the mean of %d such "
+                 "networks) | %s | "
+                 "%.2f (%s) | %d |" % (s["size"], fmt(s["value"], 2),
+                                       s["worst"]["value"], s["worst"]["seed"],
+                                       s["value"]["n"]))
+    lines += ["", "R2 of the ensembles: %s." % ", ".join(
+        "seed %s %.3f" % kv for kv in sorted(p["r2_of_the_ensemble"].items())),
+        "", "Averaging k of the 5 single networks of seeds 1-5 (every subset):",
+        "", "| k | test RMSE Wh | worst |", "|---|---|---|"]
+    for k, s in p["ensembles"].items():
+        lines.append("| %s | %s | %.2f |" % (k, fmt(s, 2), s["max"]))
+    lines.append("")
+    return lines
+
+
+def md_paper(result):
+    """RESULTS.md's lines for the section paper."""
+    if "paper" not in result:
+        return []
+    lines = []
+    p = result["paper"]
+    lines += ["## The paper's protocol: readings after the row", "",
+              "Single networks (`--protocol paper --ensemble 1 --readings-after K`), "
+              "seeds %s; K is chosen on the mean validation RMSE over both stacks "
+              "and these seeds (chosen: %d). Run with both stacks at once: RMSE "
+              "only, no timing." % ("%d-%d" % (p["seeds_choosing"][0],
+                                               p["seeds_choosing"][-1]), p["chosen"]), "",
+              "| K | validation RMSE Wh (decides) | %s |" % " | ".join(
+                  "%s test RMSE Wh" % n for n in p["stacks"]), "|---|---|%s" % (
+                  "---|" * len(p["stacks"]))]
+    for after, v in sorted(p["validation"].items(), key=lambda kv: int(kv[0])):
+        lines.append("| %s | %s | %s |" % (after, fmt(v, 2), " | ".join(
+            "%s, worst %.2f" % (fmt(st["single"][after]["value"], 2),
+                                st["single"][after]["worst"]["value"])
+            for st in p["stacks"].values())))
+    n = len(next(iter(p["stacks"].values()))["ensemble"]["per_seed"])
+    if "sensors_next_hour" in p:
+        sn = p["sensors_next_hour"]
+        top = sorted(sn["one_at_a_time"].items(), key=lambda kv: kv[1])[:6]
+        lines += ["", "Which sensors carry it (least squares, no training): the "
+                  "row's own predictors give %.2f Wh on the test rows, all of them "
+                  "plus the next 6 readings of each %.2f; the next 6 readings of one "
+                  "predictor at a time: %s." % (sn["row_only"], sn["all"], ", ".join(
+                      "%s %.2f" % kv for kv in top))]
+    lines += ["", "The ensemble of %d (`--protocol paper`, K = %d) for seeds 1-%d, "
+              "made of single runs of seeds 1-%d:" % (
+                  p["ensemble_size"], p["chosen"], n, n + p["ensemble_size"] - 1), "",
+              "| stack | test RMSE Wh | worst (seed) | MAE Wh | R2 |", "|---|---|---|---|---|"]
+    for name, st in p["stacks"].items():
+        e = st["ensemble"]
+        lines.append("| %s | %s | %.2f (%s) | %.2f | %.3f |" % (
+            name, fmt(e["value"], 2), e["worst"]["value"], e["worst"]["seed"],
+            np.mean(list(e["mae"].values())), np.mean(list(e["r2"].values()))))
+    lines.append("")
+    return lines
+
+
+def md_references(result):
+    """RESULTS.md's lines for the section references."""
+    if "references" not in result:
+        return []
+    lines = []
+    ref = result["references"]
+    lines += ["## References", "", "Echo: training steps per second, our loop "
+              "against the article's (which fetches the predictions every step and "
+              "redraws its figure every 100 steps):", "",
+              "| stack | ours | article's | ours / article's |", "|---|---|---|---|"]
+    for stack, e in ref["echo_loops"].items():
+        lines.append("| %s | %.0f | %.0f | %.2f |" % (
+            stack, e["ours"], e["article"], e["ratio_ours_over_article"]))
+    mc = ref["min_char_rnn"]
+    lines += ["", "Char: the numpy min-char-rnn (vanilla RNN, 100 units, 25-step "
+              "windows, Adagrad) trained for %.0f s (the default char_rnn.py run's "
+              "mean training time), scored on the same texts: validation %.3f, "
+              "test %.3f bits per character." % (mc["seconds"], mc["val_bpc"],
+                                                 mc["test_bpc"]), ""]
+    return lines
+
+
+def md_scaling(result):
+    """RESULTS.md's lines for the section scaling."""
+    if "scaling" not in result:
+        return []
+    lines = []
+    sc = result["scaling"]
+    lines += ["## Scaling (current stack)", "", "![scaling](scaling.png)", "",
+              "| parity T | s/epoch | | char H | s/epoch |", "|---|---|---|---|---|"]
+    ts, hs = list(sc["parity_T"].items()), list(sc["char_hidden"].items())
+    for i in range(max(len(ts), len(hs))):
+        t = ts[i] if i < len(ts) else ("", None)
+        h = hs[i] if i < len(hs) else ("", None)
+        lines.append("| %s | %s | | %s | %s |" % (
+            t[0], "%.2f" % t[1] if t[1] else "", h[0], "%.2f" % h[1] if h[1] else ""))
+    lines.append("")
+    return lines
+
+
+MARKDOWN_SECTIONS = (md_defaults, md_echo_seeds, md_echo_parts, md_articles, md_energy,
+                     md_paper_training, md_paper, md_references, md_scaling)
+
+
 def write_markdown(result, path):
     stacks_text = ", ".join("%s = TensorFlow %s on Python %s"
                             % (n, v.get("tensorflow"), v.get("python"))
@@ -691,193 +983,8 @@ def write_markdown(result, path):
                  result["machine"], result["cores"], stacks_text,
                  " --quick" if result["quick"] else "", result["name"],
                  ", ".join("%s %s" % kv for kv in sorted(dates.items()))), ""]
-    digits = {"echo_rnn": 4, "parity_rnn": 4, "char_rnn": 3, "energy_gru": 2}
-    if "defaults" in result:
-        lines += ["## Default runs", "",
-                  "| script | stack | figure | mean ± sd | worst (seed) | seeds | "
-                  "training s | wall s | steps/s | peak RSS MiB |",
-                  "|---|---|---|---|---|---|---|---|---|---|"]
-        for script, per in result["defaults"].items():
-            d = digits[script]
-            for stack, s in per.items():
-                lines.append("| %s | %s | %s | %s | %.*f (%s) | %d | %s | %s | %.0f | %.0f |"
-                             % (script, stack, s["figure"], fmt(s["value"], d), d,
-                                s["worst"]["value"], s["worst"]["seed"],
-                                s["value"]["n"], fmt(s["train_seconds"], 1),
-                                fmt(s["wall_seconds"], 1),
-                                s["steps_per_second"]["mean"], s["peak_rss_mib"]))
-        lines.append("")
-        lines += ["Other figures of the same runs:", ""]
-        for script, per in result["defaults"].items():
-            for stack, s in per.items():
-                lines.append("- %s %s: %s" % (script, stack, "; ".join(
-                    "%s %s" % (k, fmt(v, digits[script])) for k, v in s["also"].items())
-                    + ("; beats the strong linear model on %d of %d seeds"
-                       % (s["beats_strong_linear"], s["value"]["n"])
-                       if "beats_strong_linear" in s else "")))
-        lines.append("")
-    if "echo_seeds" in result:
-        lines += ["## Echo over seeds 1-50", "",
-                  "Below 0.999: echo_accuracy on the fresh series under 0.999 at the "
-                  "end of the run.", "",
-                  "| stack | starting weights | epochs | runs | below 0.999 (seeds) | stuck at "
-                  "chance (seeds) | echo_accuracy mean ± sd | first epoch at 0.999: "
-                  "mean ± sd, latest |", "|---|---|---|---|---|---|---|---|"]
-        for stack, per in result["echo_seeds"].items():
-            for label, s in per.items():
-                reached = s.get("epoch_reached_0999")
-                lines.append("| %s | %s | %s | %d | %d (%s) | %s | %s | %s |" % (
-                    stack, {"default": "Glorot, clipped (default)",
-                            "article": "U[0, 1), no clipping (--article)"}[label],
-                    s.get("epochs", "-"), s["seeds"],
-                    s["failed"], ", ".join(map(str, s["failed_seeds"])) or "none",
-                    ", ".join(map(str, s["stuck_at_chance"])) or "none",
-                    fmt(s["accuracy"]),
-                    "%s, %d" % (fmt(reached, 1), reached["max"]) if reached else "-"))
-        lines.append("")
-    if "echo_parts" in result:
-        lines += ["## The echo series, parts 1-6 (seed 42, default flags)", "",
-                  "![accuracy per epoch](echo_parts.png)", "",
-                  "| part | stack | echo_accuracy | steps/s | epochs to 0.999 | "
-                  "seconds to 0.999 | training s | peak RSS MiB |",
-                  "|---|---|---|---|---|---|---|---|"]
-        for part, per in sorted(result["echo_parts"].items()):
-            for stack, s in per.items():
-                lines.append("| %s | %s | %.4f | %.0f | %s | %s | %.0f | %.0f |" % (
-                    part, stack, s["echo_accuracy"], s["steps_per_second"] or 0,
-                    s["epochs_to_0999"] or "-",
-                    "%.1f" % s["seconds_to_0999"] if s["seconds_to_0999"] else "-",
-                    s["train_seconds"], s["peak_rss_mib"]))
-        lines.append("")
-    if "articles" in result:
-        lines += ["## The articles' recipes beside ours", ""]
-        for script, rows in result["articles"].items():
-            d = digits[script]
-            lines += ["### %s" % script, "", "| recipe | flags | stack | %s mean ± sd | "
-                      "worst (seed) | training s | other figures |" % FIGURE[script][0],
-                      "|---|---|---|---|---|---|---|"]
-            order = [row[0] for row in ARTICLE_ROWS.get(script, [])]
-            for label, per in sorted(rows.items(), key=lambda kv: order.index(kv[0])
-                                     if kv[0] in order else len(order)):
-                for stack, s in sorted(per.items(), reverse=True):
-                    lines.append("| %s | `%s` | %s | %s | %.*f (%s) | %s | %s |" % (
-                        label, " ".join(s["flags"]), stack, fmt(s["value"], d), d,
-                        s["worst"]["value"], s["worst"]["seed"],
-                        fmt(s["train_seconds"], 0), "; ".join(
-                            "%s %s" % (k, fmt(v, 3))
-                            for k, v in s.get("also", {}).items() if v)))
-            lines.append("")
-    if "energy" in result:
-        e = result["energy"]
-        has_val = all("val_rmse_wh" in s["also"] for s in e["levers"].values())
-        lines += ["## Energy: what each lever did (TF2, seeds 1-5, one network each)", "",
-                  "| lever | flags |%s test RMSE Wh | worst (seed) | test MAE Wh |" % (
-                      " validation RMSE Wh (decides) |" if has_val else ""),
-                  "|---|---|---|---|---|%s" % ("---|" if has_val else "")]
-        order = [label for label, _ in ENERGY_LEVERS]
-        for label, s in sorted(e["levers"].items(), key=lambda kv: order.index(kv[0])
-                               if kv[0] in order else len(order)):
-            lines.append("| %s | `%s` |%s %s | %.2f (%s) | %s |" % (
-                label, " ".join(s["flags"]) or "(default network)",
-                " %s |" % fmt(s["also"]["val_rmse_wh"], 2) if has_val else "",
-                fmt(s["value"], 2), s["worst"]["value"], s["worst"]["seed"],
-                fmt(s["also"]["test_mae_wh"], 2)))
-        lines.append("")
-        if not has_val:
-            lines += ["These ran before the validation RMSE was recorded: test only.", ""]
-        for k, s in e.get("ensembles", {}).items():     # files from before 2026-12-02
-            if k == "1":
-                lines += ["Averaging the default network's forecasts over k of those "
-                          "5 seeds (every subset of k):", "", "| k | test RMSE Wh | worst |",
-                          "|---|---|---|"]
-            lines.append("| %s | %s | %.2f |" % (k, fmt(s, 2), s["max"]))
-        if e.get("ensembles"):
-            lines.append("")
-    p = result.get("paper_training") or result.get("energy", {}).get("paper")
-    if p:
-        lines += ["### The paper's protocol, the window ending at the row "
-                  "(TF2, `--readings-after 0`)", "",
-                  "| recipe | test RMSE Wh | worst (seed) | seeds |", "|---|---|---|---|"]
-        for label in ("one network, 40 epochs (before)",
-                      "one network, the preset's training"):
-            s = p[label]
-            lines.append("| %s | %s | %.2f (%s) | %d |" % (
-                label, fmt(s["value"], 2), s["worst"]["value"], s["worst"]["seed"],
-                s["value"]["n"]))
-        s = p["ensemble"]
-        lines.append("| `--protocol paper --readings-after 0` (the mean of %d such "
-                     "networks) | %s | "
-                     "%.2f (%s) | %d |" % (s["size"], fmt(s["value"], 2),
-                                           s["worst"]["value"], s["worst"]["seed"],
-                                           s["value"]["n"]))
-        lines += ["", "R2 of the ensembles: %s." % ", ".join(
-            "seed %s %.3f" % kv for kv in sorted(p["r2_of_the_ensemble"].items())),
-            "", "Averaging k of the 5 single networks of seeds 1-5 (every subset):",
-            "", "| k | test RMSE Wh | worst |", "|---|---|---|"]
-        for k, s in p["ensembles"].items():
-            lines.append("| %s | %s | %.2f |" % (k, fmt(s, 2), s["max"]))
-        lines.append("")
-    if "paper" in result:
-        p = result["paper"]
-        lines += ["## The paper's protocol: readings after the row", "",
-                  "Single networks (`--protocol paper --ensemble 1 --readings-after K`), "
-                  "seeds %s; K is chosen on the mean validation RMSE over both stacks "
-                  "and these seeds (chosen: %d). Run with both stacks at once: RMSE "
-                  "only, no timing." % ("%d-%d" % (p["seeds_choosing"][0],
-                                                   p["seeds_choosing"][-1]), p["chosen"]), "",
-                  "| K | validation RMSE Wh (decides) | %s |" % " | ".join(
-                      "%s test RMSE Wh" % n for n in p["stacks"]), "|---|---|%s" % (
-                      "---|" * len(p["stacks"]))]
-        for after, v in sorted(p["validation"].items(), key=lambda kv: int(kv[0])):
-            lines.append("| %s | %s | %s |" % (after, fmt(v, 2), " | ".join(
-                "%s, worst %.2f" % (fmt(st["single"][after]["value"], 2),
-                                    st["single"][after]["worst"]["value"])
-                for st in p["stacks"].values())))
-        n = len(next(iter(p["stacks"].values()))["ensemble"]["per_seed"])
-        if "sensors_next_hour" in p:
-            sn = p["sensors_next_hour"]
-            top = sorted(sn["one_at_a_time"].items(), key=lambda kv: kv[1])[:6]
-            lines += ["", "Which sensors carry it (least squares, no training): the "
-                      "row's own predictors give %.2f Wh on the test rows, all of them "
-                      "plus the next 6 readings of each %.2f; the next 6 readings of one "
-                      "predictor at a time: %s." % (sn["row_only"], sn["all"], ", ".join(
-                          "%s %.2f" % kv for kv in top))]
-        lines += ["", "The ensemble of %d (`--protocol paper`, K = %d) for seeds 1-%d, "
-                  "made of single runs of seeds 1-%d:" % (
-                      p["ensemble_size"], p["chosen"], n, n + p["ensemble_size"] - 1), "",
-                  "| stack | test RMSE Wh | worst (seed) | MAE Wh | R2 |", "|---|---|---|---|---|"]
-        for name, st in p["stacks"].items():
-            e = st["ensemble"]
-            lines.append("| %s | %s | %.2f (%s) | %.2f | %.3f |" % (
-                name, fmt(e["value"], 2), e["worst"]["value"], e["worst"]["seed"],
-                np.mean(list(e["mae"].values())), np.mean(list(e["r2"].values()))))
-        lines.append("")
-    if "references" in result:
-        ref = result["references"]
-        lines += ["## References", "", "Echo: training steps per second, our loop "
-                  "against the article's (which fetches the predictions every step and "
-                  "redraws its figure every 100 steps):", "",
-                  "| stack | ours | article's | ours / article's |", "|---|---|---|---|"]
-        for stack, e in ref["echo_loops"].items():
-            lines.append("| %s | %.0f | %.0f | %.2f |" % (
-                stack, e["ours"], e["article"], e["ratio_ours_over_article"]))
-        mc = ref["min_char_rnn"]
-        lines += ["", "Char: the numpy min-char-rnn (vanilla RNN, 100 units, 25-step "
-                  "windows, Adagrad) trained for %.0f s (the default char_rnn.py run's "
-                  "mean training time), scored on the same texts: validation %.3f, "
-                  "test %.3f bits per character." % (mc["seconds"], mc["val_bpc"],
-                                                     mc["test_bpc"]), ""]
-    if "scaling" in result:
-        sc = result["scaling"]
-        lines += ["## Scaling (current stack)", "", "![scaling](scaling.png)", "",
-                  "| parity T | s/epoch | | char H | s/epoch |", "|---|---|---|---|---|"]
-        ts, hs = list(sc["parity_T"].items()), list(sc["char_hidden"].items())
-        for i in range(max(len(ts), len(hs))):
-            t = ts[i] if i < len(ts) else ("", None)
-            h = hs[i] if i < len(hs) else ("", None)
-            lines.append("| %s | %s | | %s | %s |" % (
-                t[0], "%.2f" % t[1] if t[1] else "", h[0], "%.2f" % h[1] if h[1] else ""))
-        lines.append("")
+    for section in MARKDOWN_SECTIONS:
+        lines += section(result)
     lines += side_benchmarks()
     with open(path, "w") as handle:
         handle.write("\n".join(lines) + "\n")
