@@ -21,7 +21,9 @@ forward's multiply-adds. Beside the step, the same matmuls alone: each shape
 the same session settings (each on its own scaled copy of the left factor,
 so that TensorFlow cannot merge them; the scaling is in the time). Their sum
 is what the step would take if nothing but its matrix products cost time.
-And one 1024 x 1024 x 1024 matmul for the machine's large-shape rate. Prints
+And one 1024 x 1024 x 1024 matmul for the machine's large-shape rate; and the
+training step again for each number of streams in STREAMS (--batch-size),
+which is what makes a step's matrices large enough for the CPU. Prints
 markdown tables and writes benchmarks/results/char-speed-<date>-tf<N>.json.
 Not part of the tests or CI: run it on an idle machine.
 """
@@ -65,7 +67,7 @@ def step_shapes(args, V):
     rows = args.batch_size
     shapes = []
     for layer in range(args.num_layers):
-        width = (args.embedding or V) if layer == 0 else args.hidden_size
+        width = V if layer == 0 else args.hidden_size
         shapes.append((rows, width + args.hidden_size,
                        GATES[args.cell] * args.hidden_size))
     shapes.append((rows, args.hidden_size, V))
@@ -107,12 +109,13 @@ def large_rate(threads, size=1024):
     return 2.0 * size ** 3 / seconds / 1e9
 
 
-def main(argv):
-    args = char_rnn.parse_args(argv)
-    data = char_rnn.prepare(args)
+def step_seconds(args, data):
+    """Seconds of a training step (as train() runs it, and its variants) for
+    the model of `args`, on the training text's windows."""
     V = len(data.vocab)
     model = {k: getattr(args, k) for k in char_rnn.MODEL_KEYS}
-    g = char_rnn.graph_for(model, V, args, "/device:CPU:0", decay_steps=len(data.train[0]))
+    g = char_rnn.graph_for(model, V, args, "/device:CPU:0",
+                           steps_per_epoch=len(data.train[0]))
     x, y = data.train
     sess = utils.make_session(g.graph, args.threads)
     sess.run(g.init)
@@ -136,6 +139,72 @@ def main(argv):
         "empty run": timed(lambda: sess.run(nothing, feed(True))),
     }
     sess.close()
+    return times
+
+
+STREAMS = (16, 32, 64, 128)     # --batch-size values whose step is timed too
+
+
+def unrolled_step_seconds(how, cell, streams, H=256, layers=2, T=50, V=70, threads=0):
+    """Seconds of an Adam step of a plain stack of `layers` cells (no dropout,
+    no extras) unrolled `how`: by dynamic_rnn (char_rnn.py's way), by
+    static_rnn (one copy of the cell per character), or, for an LSTM, by the
+    fused BlockLSTM op that both stacks have (tf.raw_ops.BlockLSTM, with its
+    gradient). The levers the default did not take, measured beside it."""
+    graph = tf.Graph()
+    with graph.as_default():
+        tf.set_random_seed(1)
+        x = tf.placeholder(tf.int32, [None, T])
+        y = tf.placeholder(tf.int32, [None, T])
+        inputs = tf.one_hot(x, V)
+        width = V
+        for layer in range(layers):
+            with tf.variable_scope("layer%d" % layer):
+                if how == "block":
+                    w = tf.get_variable("w", [width + H, 4 * H])
+                    b = tf.get_variable("b", [4 * H], initializer=tf.zeros_initializer())
+                    zeros, peep = tf.zeros([tf.shape(x)[0], H]), tf.zeros([H])
+                    inputs = tf.transpose(tf.raw_ops.BlockLSTM(
+                        seq_len_max=tf.cast(T, tf.int64), x=tf.transpose(inputs, [1, 0, 2]),
+                        cs_prev=zeros, h_prev=zeros, w=w, wci=peep, wcf=peep, wco=peep, b=b,
+                        forget_bias=1.0, cell_clip=-1.0, use_peephole=False)[6], [1, 0, 2])
+                else:
+                    kind = tf.nn.rnn_cell.GRUCell if cell == "gru" else tf.nn.rnn_cell.LSTMCell
+                    if how == "dynamic":
+                        inputs, _ = tf.nn.dynamic_rnn(kind(H), inputs, dtype=tf.float32)
+                    else:
+                        outs, _ = tf.nn.static_rnn(kind(H), tf.unstack(inputs, axis=1),
+                                                   dtype=tf.float32)
+                        inputs = tf.stack(outs, axis=1)
+            width = H
+        logits = tf.layers.dense(inputs, V)
+        loss = tf.reduce_mean(tf.nn.sparse_softmax_cross_entropy_with_logits(
+            labels=y, logits=logits))
+        train = tf.train.AdamOptimizer(0.002).minimize(loss)
+        init = tf.global_variables_initializer()
+    rng = np.random.RandomState(0)
+    feed = {x: rng.randint(V, size=(streams, T)), y: rng.randint(V, size=(streams, T))}
+    with utils.make_session(graph, threads) as sess:
+        sess.run(init)
+        return timed(lambda: sess.run(train, feed), rounds=3, each=10, warm=3)
+
+
+# (how, cell) of the unrolling levers timed beside dynamic_rnn
+UNROLLING = (("dynamic", "gru"), ("static", "gru"), ("dynamic", "lstm"),
+             ("static", "lstm"), ("block", "lstm"))
+
+
+def main(argv):
+    args = char_rnn.parse_args(argv)
+    data = char_rnn.prepare(args)
+    V = len(data.vocab)
+    times = step_seconds(args, data)
+    by_streams = {}
+    for streams in STREAMS:
+        other = char_rnn.parse_args(argv + ["--batch-size", str(streams)])
+        seconds = times["step"] if streams == args.batch_size else \
+            step_seconds(other, char_rnn.prepare(other))["step"]
+        by_streams[streams] = seconds
 
     T = args.seq_length
     shapes = step_shapes(args, V)
@@ -166,12 +235,32 @@ def main(argv):
                    % (r, kk, kk, n, s[0] * 1e3, s[1] * 1e3, s[2] * 1e3,
                       3 * 2.0 * r * kk * n / sum(s) / 1e9))
     out += ["", "One large matmul, 1024 x 1024 x 1024: %.0f GFLOP/s." % peak]
+    unrolled = {"%s %s, %d streams" % (how, cell, streams): unrolled_step_seconds(
+        how, cell, streams, threads=args.threads)
+        for how, cell in UNROLLING for streams in (16, 64)}
+    out += ["", "Ways to unroll a plain 2 x 256 stack (no dropout or extras), an Adam "
+            "step on 50 characters:", "", "| unrolled by | cell | streams | ms per step |",
+            "|---|---|---|---|"]
+    for name, seconds in unrolled.items():
+        how, cell, streams = name.replace(",", "").split()[:3]
+        out.append("| %s | %s | %s | %.1f |" % (
+            {"dynamic": "dynamic_rnn", "static": "static_rnn",
+             "block": "BlockLSTM (fused)"}[how], cell, streams, seconds * 1e3))
+    out += ["", "The training step against the streams trained side by side "
+            "(`--batch-size`), the rest as above:", "",
+            "| streams | ms per step | characters per second |", "|---|---|---|"]
+    for streams, seconds in sorted(by_streams.items()):
+        out.append("| %d%s | %.1f | %.0f |" % (streams, " (these flags)" if streams ==
+                                               args.batch_size else "", seconds * 1e3,
+                                               streams * T / seconds))
     print("\n".join(out))
     result = {
         "date": datetime.date.today().isoformat(), "argv": argv,
         "tensorflow": tf.__version__, "python": sys.version.split()[0],
         "gflop_per_step": flops / 1e9,
         "seconds": dict(times, matmuls_alone=matmul_only),
+        "step_seconds_by_streams": {str(k): v for k, v in by_streams.items()},
+        "unrolled_step_seconds": unrolled,
         "shapes": [dict(rows=r, k=kk, n=n, seconds=s)
                    for (r, kk, n), s in zip(shapes, per_shape)],
         "large_matmul_gflops": peak,

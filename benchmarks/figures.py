@@ -2,6 +2,7 @@
 
     python benchmarks/figures.py           # rewrite every figure in README.md and docs/
     python benchmarks/figures.py --check   # list the figures that differ (exit 1 if any)
+    python benchmarks/figures.py docs/echo_rnn.md   # only the pages named
 
 A page asks for a figure with a pair of HTML comments, which markdown does
 not show:
@@ -219,7 +220,194 @@ def run_block(section):
                                     date, name, sorted(result["stacks"], reverse=True))]
 
 
+def headline(script, found):
+    """One line: what a script's default gives, over its seeds."""
+    stacks = [s for s in ("TF2", "TF1") if s in found]
+    label, digits = FIGURE_OF[script]
+    both = " / ".join(num(found[s]["value"]["mean"], digits) for s in stacks)
+    if script == "char_rnn":
+        also = found["TF2"]["also"]
+        if also.get("ngram_test_bpc"):
+            return ("test bits per character (TF2): network %s, count model %s, their "
+                    "mixture %s" % (num(found["TF2"]["value"]["mean"], 3),
+                                    num(also["ngram_test_bpc"]["mean"], 3),
+                                    num(also["mixture_test_bpc"]["mean"], 3)))
+    if script == "energy_gru":
+        trees = newest("energy-forecast-2*[0-9].json")[1]
+        return ("test RMSE (TF2): %s Wh; strong linear %s, gradient-boosted trees %s" % (
+            num(found["TF2"]["value"]["mean"], 2),
+            num(found["TF2"]["also"]["strong_linear_rmse_wh"]["mean"], 2),
+            num(trees["found"][trees["best_other"]]["test"], 2)))
+    return "%s: %s (%s)" % (label, both, " / ".join(stacks))
+
+
+def readme_scripts():
+    """The README's line per script: the command, its minutes, its headline."""
+    rows, dates = [], set()
+    for script in ("echo_rnn", "parity_rnn", "char_rnn", "energy_gru"):
+        name, result, date = run_results("defaults", script)
+        found = result["defaults"][script]
+        stacks = [s for s in ("TF2", "TF1") if s in found]
+        rows.append(["`python %s.py`" % script, " / ".join(
+            minutes(found[s]["wall_seconds"]["mean"]) for s in stacks),
+            headline(script, found), "%s-%s" % (
+                min(int(k) for k in found[stacks[0]]["per_seed"]),
+                max(int(k) for k in found[stacks[0]]["per_seed"])), date])
+        dates.add(name)
+    return table(["run", "minutes, TF2 / TF1", "what the default gives (mean over seeds)",
+                  "seeds", "measured"], rows) + [
+        "", "Minutes of a whole run on an otherwise idle 2-core machine, on the day "
+        "it was measured (the machine's speed varies from day to day); TF2 = %s, "
+        "TF1 = %s. `python benchmarks/run.py --sections defaults`; raw figures in %s." % (
+            STACKS["TF2"], STACKS["TF1"], ", ".join(
+                "`benchmarks/results/%s`" % n for n in sorted(dates)))]
+
+
+CHAR_MODELS = (("network, as trained", ""), ("count model (Kneser-Ney n-gram)", "ngram_"),
+               ("mixture of the two", "mixture_"),
+               ("network, dynamic evaluation", "dynamic_"),
+               ("count model, online counts", "ngram_online_"))
+PAIRS = (("network_minus_ngram", "network - count model"),
+         ("mixture_minus_network", "mixture - network"),
+         ("mixture_minus_ngram", "mixture - count model"),
+         ("dynamic_minus_ngram_online", "dynamic evaluation - online counts"))
+
+
+def char_defaults():
+    """char_rnn.py's defaults section: (file name, per stack, date, stacks)."""
+    name, result, date = run_results("defaults", "char_rnn")
+    found = result["defaults"]["char_rnn"]
+    return name, found, date, [s for s in ("TF2", "TF1") if s in found]
+
+
+def char_compare():
+    """The default network beside the count model, their mixture and the
+    adaptive pair, validation beside test, on each stack."""
+    name, found, date, stacks = char_defaults()
+    header = ["model"] + [h % s for s in stacks for h in ("%s validation (decides)",
+                                                          "%s test")]
+    rows = []
+    for label, key in CHAR_MODELS:
+        cells = []
+        for s in stacks:
+            also = found[s]["also"]
+            val = also["val_bpc"] if not key else also[key + "val_bpc"]
+            test = found[s]["value"] if not key else also[key + "test_bpc"]
+            cells += [mean_sd(val, 3), mean_sd(test, 3, bold=not key)]
+        rows.append([label] + cells)
+    lines = table(header, rows)
+    lines += ["", "Bits per character, mean ± sd over seeds %s. The count model's order "
+              "(chosen on validation): %s; the mixture's weight on the network: %s; "
+              "dynamic evaluation's rate: %s. Paired differences on the test text, per "
+              "character, 95%% interval from a block bootstrap (blocks of 500 "
+              "characters), for the seeds' mean difference and for the worst seed:" % (
+                  "%s-%s" % (min(int(k) for k in found[stacks[0]]["per_seed"]),
+                             max(int(k) for k in found[stacks[0]]["per_seed"])),
+                  "; ".join("%s %s" % (s, num(found[s]["also"]["ngram_order"]["mean"], 0))
+                            for s in stacks),
+                  "; ".join("%s %s" % (s, mean_sd(found[s]["also"]["mixture_weight"], 2))
+                            for s in stacks),
+                  "; ".join("%s %s" % (s, mean_sd(found[s]["also"]["dynamic_rate"], 3))
+                            for s in stacks)), ""]
+    rows = []
+    for key, label in PAIRS:
+        cells = []
+        for s in stacks:
+            paired = found[s]["paired"][key]
+            per_seed = paired["per_seed"]
+            worst = max(per_seed.items(), key=lambda kv: kv[1][0])
+            cells += [interval(paired["seeds_mean"]),
+                      "%s (seed %s)" % (interval(worst[1]), worst[0])]
+        rows.append([label] + cells)
+    lines += table(["test, paired"] + [h % s for s in stacks
+                                       for h in ("%s: seeds' mean", "%s: worst seed")], rows)
+    return lines + ["", "Whole runs (training, the count model and dynamic evaluation "
+                    "included): %s. %s" % ("; ".join(
+                        "%s %s min, of which training %s min" % (
+                            s, minutes(found[s]["whole_run_seconds"]["mean"]),
+                            minutes(found[s]["train_seconds"]["mean"])) for s in stacks),
+                        source_line("python benchmarks/run.py --sections defaults "
+                                    "--scripts char_rnn", date, name, stacks))]
+
+
+def char_verdict():
+    """The comparison in words, from the same figures."""
+    name, found, date, stacks = char_defaults()
+    parts = []
+    for s in stacks:
+        net = found[s]["paired"]["network_minus_ngram"]["seeds_mean"]
+        mix = found[s]["paired"]["mixture_minus_ngram"]["seeds_mean"]
+        if net[2] < 0:
+            alone = "ahead of the count model by %s bits (the interval clear of zero)" % (
+                num(-net[0], 3))
+        elif net[1] > 0:
+            alone = "behind the count model by %s bits (the interval clear of zero)" % (
+                num(net[0], 3))
+        else:
+            alone = "level with the count model (the interval includes zero)"
+        parts.append("on %s the network alone is %s, and the mixture is %s bits ahead of "
+                     "the count model" % (s, alone, num(-mix[0], 3)))
+    return ["**The verdict, in the same figures.** On the test text, %s (%s)." % (
+        "; ".join(parts), date)]
+
+
+def char_levers_verdict():
+    """The lever with the lowest validation figure, beside the count model's
+    validation figure on the same split (it has no seed)."""
+    name, found = newest("char-levers-2*[0-9].json")
+    rows = [(r["lever"], [f["val_bpc"] for f in r["per_seed"].values()])
+            for r in found["levers"] if r["per_seed"]]
+    best = min(rows, key=lambda row: sum(row[1]) / len(row[1]))
+    counts = char_defaults()[1]["TF2"]["also"]["ngram_val_bpc"]["mean"]
+    return ["The lowest mean validation figure is %s's, %s bits per character over %d "
+            "seed%s; the count model's on the same text is %s (%s)." % (
+                best[0], num(sum(best[1]) / len(best[1]), 3), len(best[1]),
+                "" if len(best[1]) == 1 else "s", num(counts, 3), found["date"])]
+
+
+def char_nanogpt():
+    ref = load("references.json")["nanogpt_shakespeare_char_cpu"]
+    return ["**Beside nanoGPT.** %s: a validation loss of about %s nats (%s bits) per "
+            "character after about %d minutes. Its validation text is the corpus's last "
+            "10%%, the same characters as our test text (the two cuts differ by one "
+            "character); it trains on the 90%% before it, we on the first 80%%. The "
+            "machines differ, so equal time is only roughly equal work." % (
+                ref["where"][0].upper() + ref["where"][1:], num(ref["val_loss_nats"], 2),
+                num(ref["val_loss_nats"] / 0.6931471805599453, 2), ref["minutes"]),
+            "", "`benchmarks/results/references.json` (not measured here)."]
+
+
+def defaults_all():
+    """Every script's default runs, each from its newest results file."""
+    rows, names = [], set()
+    for script in ("echo_rnn", "parity_rnn", "char_rnn", "energy_gru"):
+        name, result, date = run_results("defaults", script)
+        names.add(name)
+        digits = run.DIGITS[script]
+        for stack in ("TF2", "TF1"):
+            s = result["defaults"][script].get(stack)
+            if s is None:
+                continue
+            rows.append([script, STACKS[stack], s["figure"], mean_sd(s["value"], digits),
+                         "%s (%s)" % (num(s["worst"]["value"], digits), s["worst"]["seed"]),
+                         s["value"]["n"], num(s["train_seconds"]["mean"], 0),
+                         num(s["wall_seconds"]["mean"], 0),
+                         num(s["steps_per_second"]["mean"], 0), num(s["peak_rss_mib"], 0),
+                         date])
+    return table(["script", "stack", "figure", "mean ± sd", "worst (seed)", "seeds",
+                  "training s", "wall s", "steps/s", "peak RSS MiB", "measured"], rows) + [
+        "", "`python benchmarks/run.py --sections defaults`; raw figures in %s." % ", ".join(
+            "`benchmarks/results/%s`" % n for n in sorted(names))]
+
+
 BLOCKS = {
+    "readme.scripts": readme_scripts,
+    "defaults": defaults_all,
+    "char.compare": char_compare,
+    "char.verdict": char_verdict,
+    "char.article": lambda: articles_block("char_rnn"),
+    "char.levers-verdict": char_levers_verdict,
+    "char.nanogpt": char_nanogpt,
     "echo.defaults": lambda: defaults_table("echo_rnn"),
     "parity.defaults": lambda: defaults_table("parity_rnn"),
     "energy.defaults": energy_defaults,
@@ -238,6 +426,11 @@ def block(name):
         return side_block(name[5:])
     if name.startswith("run."):
         return run_block(name[4:])
+    if name.startswith("file."):
+        found = load(name[5:] + ".json")
+        lines = [line for line in found["markdown"].split("\n") if not line.startswith("#")]
+        return lines + ["", source_line(found["command"].strip(), found["date"],
+                                        name[5:] + ".json")]
     raise LookupError("no figure block named %s" % name)
 
 
@@ -300,12 +493,13 @@ def write(paths=None):
 
 def main(argv=None):
     argv = sys.argv[1:] if argv is None else argv
+    paths = [os.path.abspath(a) for a in argv if not a.startswith("--")] or None
     if "--check" in argv:
-        found = stale()
+        found = stale(paths)
         for line in found:
             print("stale: %s (python benchmarks/figures.py writes them)" % line)
         return 1 if found else 0
-    for path in write():
+    for path in write(paths):
         print("wrote figures in %s" % path)
     return 0
 
