@@ -13,9 +13,10 @@ off):
   (--weight-decay, decoupled from the gradient);
 - `moving_average` and `averaged_weights`: validation, test and samples use a
   moving average of the weights (--average), saved with the checkpoints;
-- `dynamic_step` and `kept_weights`: dynamic evaluation, which goes on
-  learning from held-out text while scoring it (--dynamic-evaluation), and
-  puts the trained weights back afterwards.
+- `dynamic_step`, `kept_weights` and `load_weights`: dynamic evaluation,
+  which goes on learning from held-out text while scoring it
+  (--dynamic-evaluation), in a session of its own, so that the trained
+  weights stay as they are.
 """
 from __future__ import print_function
 
@@ -113,6 +114,12 @@ def dynamic_step(loss, variables):
     return Dynamic(rate, step)
 
 
+def load_weights(sess, variables, values):
+    """Put `values` (arrays, in the order of `variables`) in the variables."""
+    for w, value in zip(variables, values):
+        w.load(value, sess)
+
+
 @contextlib.contextmanager
 def kept_weights(sess, variables):
     """The weights as they are before the block, put back after it."""
@@ -120,5 +127,4 @@ def kept_weights(sess, variables):
     try:
         yield
     finally:
-        for w, value in zip(variables, values):
-            w.load(value, sess)
+        load_weights(sess, variables, values)

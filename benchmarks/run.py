@@ -995,7 +995,9 @@ def side_benchmarks():
     on each stack, char_corpus.py, energy_trees.py's modes), as the tables it
     printed, with its command."""
     lines = []
-    for title, pattern in (("char_rnn levers (decided on validation)", "char-levers-*.json"),
+    for title, pattern in (("parity_rnn: the book's cell against the default's",
+                            "parity-cells-*.json"),
+                           ("char_rnn levers (decided on validation)", "char-levers-*.json"),
                            ("char_rnn speed, TF2", "char-speed-*-tf2.json"),
                            ("char_rnn speed, TF1", "char-speed-*-tf1.json"),
                            ("char_rnn on tiny shakespeare", "char-corpus-*.json"),

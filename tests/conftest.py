@@ -75,14 +75,16 @@ def run_quietly(main, argv):
 
 def run_stopped_at(main, argv, step, monkeypatch, signum=signal.SIGINT):
     """main(argv), with a real signal (Ctrl-C's SIGINT, or SIGTERM) delivered
-    to this process right after training step `step`. Returns the exit status."""
+    to this process as training step `step` ends: after its sess.run, before
+    its bookkeeping, as a Ctrl-C pressed during that sess.run arrives. Returns
+    the exit status."""
     import utils
     step_done = utils.TrainingLoop.step_done
 
     def then_signal(loop, *args, **kwargs):
-        step_done(loop, *args, **kwargs)
-        if loop.step == step:
+        if loop.step + 1 == step:
             os.kill(os.getpid(), signum)
+        step_done(loop, *args, **kwargs)
     monkeypatch.setattr(utils.TrainingLoop, "step_done", then_signal)
     try:
         return run_quietly(main, argv)

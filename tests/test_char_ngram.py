@@ -160,3 +160,28 @@ def test_dynamic_evaluation_learns_while_reading_and_puts_the_weights_back():
     for a, b in zip(after, before):
         np.testing.assert_array_equal(a, b)
     np.testing.assert_array_equal(again, static)
+
+
+def test_dynamic_evaluation_chooses_its_rate_on_validation_and_leaves_the_weights():
+    args = char_rnn.parse_args(["--quick", "--max-chars", "6000", "--seq-length", "10"])
+    data = char_rnn.prepare(args)
+    g = char_rnn.build_graph(len(data.vocab), "gru", hidden_size=8, seq_length=10,
+                             seed=1, optimizer="adam", learning_rate=0.01)
+    x, y = data.train
+    with utils.make_session(g.graph) as sess:
+        sess.run(g.init)
+        for k in range(len(x)):
+            sess.run(g.train_op, {g.x: x[k], g.y: y[k]})
+        before = sess.run(g.weights)
+        found = char_rnn.dynamic_evaluation(sess, g, data, data.vocab)
+        again = char_rnn.dynamic_evaluation(sess, g, data, data.vocab)
+        after = sess.run(g.weights)
+    for a, b in zip(after, before):
+        np.testing.assert_array_equal(a, b)          # the trained weights, untouched
+    rates = found["val_bpc_by_rate"]
+    assert set(rates) == {str(r) for r in char_extras.DYNAMIC_RATES}
+    assert rates[str(found["rate"])] == min(rates.values())      # validation decides
+    assert found["val_bits"].shape == (len(data.val_text) - 1,)
+    assert found["test_bits"].shape == (len(data.test_text) - 1,)
+    # its own session, one thread: the same figures every time
+    np.testing.assert_array_equal(found["test_bits"], again["test_bits"])
