@@ -228,10 +228,10 @@ def build_graph_of_part(part, truncated_backprop_length, state_size, num_classes
     graph = tf.Graph()
     with graph.as_default(), tf.device(device):
         tf.set_random_seed(seed)
-        batchX_placeholder = tf.placeholder(
-            tf.float32, [None, truncated_backprop_length], name="batchX_placeholder")
-        batchY_placeholder = tf.placeholder(
-            tf.int32, [None, truncated_backprop_length], name="batchY_placeholder")
+        # the window, as in part 1
+        batchX_placeholder, batchY_placeholder = (tf.placeholder(
+            dtype, [None, truncated_backprop_length], name=name) for dtype, name in (
+                (tf.float32, "batchX_placeholder"), (tf.int32, "batchY_placeholder")))
         # the state each row ended the previous window with, shaped as the
         # part's cell wants it, and how to fetch the one it ends this window with
         placeholders, init_state, carry = state_of(state_size, num_layers)

@@ -19,7 +19,6 @@ the tests or CI.
 from __future__ import print_function
 
 import argparse
-import datetime
 import io
 import json
 import math
@@ -27,6 +26,8 @@ import os
 import subprocess
 import sys
 import time
+
+import run
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
@@ -72,14 +73,10 @@ def main(argv=None):
                  encoding="utf-8") as handle:
         sample = handle.read()[:600]
     print("\nsample (seed %d):\n%s" % (args.seeds[0], sample))
-    result = {"date": datetime.date.today().isoformat(), "recipe": RECIPE,
-              "python": sys.executable, "runs": runs, "sample": sample,
-              "command": "python benchmarks/char_corpus.py " + " ".join(argv or sys.argv[1:]),
-              "markdown": "\n".join(table)}
-    path = os.path.join(HERE, "results", "char-corpus-%s.json" % result["date"])
-    with open(path, "w") as handle:
-        json.dump(result, handle, indent=2, sort_keys=True)
-    print("wrote %s" % os.path.relpath(path, ROOT))
+    run.save_side_result("char-corpus", {"recipe": RECIPE, "python": sys.executable,
+                                         "runs": runs, "sample": sample,
+                                         "markdown": "\n".join(table)},
+                         "char_corpus.py", sys.argv[1:] if argv is None else argv)
 
 
 if __name__ == "__main__":

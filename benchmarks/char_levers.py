@@ -21,7 +21,6 @@ runs were made with, --commit) and prints a markdown table with validation
 from __future__ import print_function
 
 import argparse
-import datetime
 import json
 import os
 import subprocess
@@ -30,6 +29,8 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
+
+import run
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
@@ -73,7 +74,7 @@ LEVERS = [
 ]
 
 
-def run(python, name, flags, seed, folder):
+def launch(python, name, flags, seed, folder):
     out = os.path.join(folder, "%s-seed%d" % (name, seed))
     argv = [python, os.path.join(ROOT, "char_rnn.py")] + BASE + flags + [
         "--seed", str(seed), "--output-dir", out]
@@ -125,7 +126,7 @@ def main(argv=None):
         os.makedirs(folder, exist_ok=True)
         jobs = [(name, flags, seed) for name, flags, _ in levers for seed in args.seeds]
         with ThreadPoolExecutor(args.parallel) as pool:
-            list(pool.map(lambda job: run(sys.executable, job[0], job[1], job[2], folder),
+            list(pool.map(lambda job: launch(sys.executable, job[0], job[1], job[2], folder),
                           jobs))
     rows = []
     for name, flags, what in levers:
@@ -151,15 +152,10 @@ def main(argv=None):
     commit = args.commit or subprocess.run(
         ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, stdout=subprocess.PIPE,
         universal_newlines=True).stdout.strip()
-    result = {"date": datetime.date.today().isoformat(), "base_flags": BASE,
-              "commit": commit,
-              "seeds": args.seeds, "python": sys.executable, "levers": rows,
-              "command": "python benchmarks/char_levers.py",
-              "markdown": "\n".join(table)}
-    path = os.path.join(HERE, "results", "char-levers-%s.json" % result["date"])
-    with open(path, "w") as handle:
-        json.dump(result, handle, indent=2, sort_keys=True)
-    print("wrote %s" % os.path.relpath(path, ROOT))
+    run.save_side_result("char-levers", {"base_flags": BASE, "commit": commit,
+                                         "seeds": args.seeds, "python": sys.executable,
+                                         "levers": rows, "markdown": "\n".join(table)},
+                         "char_levers.py", sys.argv[1:] if argv is None else argv)
 
 
 if __name__ == "__main__":

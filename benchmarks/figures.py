@@ -210,7 +210,7 @@ def side_block(prefix):
 def run_block(section):
     """A section of benchmarks/run.py's RESULTS.md, with the day it ran."""
     name, result, date = run_results(section)
-    render = {md.__name__[3:]: md for md in run.MARKDOWN_SECTIONS}[section]
+    render = dict(run.MARKDOWN_SECTIONS)[section]
     lines = [line for line in render(result) if not line.startswith("#")]
     while lines and not lines[0].strip():
         lines.pop(0)
@@ -462,14 +462,19 @@ def render(text, path=""):
     return INLINE.sub(value, BLOCK.sub(fill, text))
 
 
+def renewed(paths=None):
+    """(path, text, text with its figures written anew) of every page."""
+    for path in paths or pages():
+        with io.open(path, encoding="utf-8") as handle:
+            text = handle.read()
+        yield path, text, render(text, path)
+
+
 def stale(paths=None):
     """The pages whose figures differ from what the results give, each with
     the names of the figures that differ."""
     found = []
-    for path in paths or pages():
-        with io.open(path, encoding="utf-8") as handle:
-            text = handle.read()
-        fresh = render(text, path)
+    for path, text, fresh in renewed(paths):
         if fresh != text:
             names = [m.group(2) for m in BLOCK.finditer(text)
                      if m.group(0) not in fresh] + \
@@ -480,10 +485,7 @@ def stale(paths=None):
 
 def write(paths=None):
     changed = []
-    for path in paths or pages():
-        with io.open(path, encoding="utf-8") as handle:
-            text = handle.read()
-        fresh = render(text, path)
+    for path, text, fresh in renewed(paths):
         if fresh != text:
             with io.open(path, "w", encoding="utf-8") as handle:
                 handle.write(fresh)

@@ -18,7 +18,6 @@ benchmarks/results/parity-cells-<date>.json. Not part of the tests or CI.
 from __future__ import print_function
 
 import argparse
-import datetime
 import json
 import os
 import subprocess
@@ -27,6 +26,8 @@ import tempfile
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
+
+import run
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
@@ -78,13 +79,9 @@ def main(argv=None):
                             min(r["parity_accuracy_fixed"] for r in per),
                             np.mean([r["train_seconds"] for r in per])))
     print("\n".join(lines))
-    result = {"date": datetime.date.today().isoformat(), "seeds": args.seeds,
-              "runs": runs, "cells": CELLS, "markdown": "\n".join(lines),
-              "command": "python benchmarks/parity_cells.py " + " ".join(argv or sys.argv[1:])}
-    path = os.path.join(HERE, "results", "parity-cells-%s.json" % result["date"])
-    with open(path, "w") as handle:
-        json.dump(result, handle, indent=2, sort_keys=True)
-    print("wrote %s" % os.path.relpath(path, ROOT))
+    run.save_side_result("parity-cells", {"seeds": args.seeds, "runs": runs, "cells": CELLS,
+                                          "markdown": "\n".join(lines)},
+                         "parity_cells.py", sys.argv[1:] if argv is None else argv)
 
 
 if __name__ == "__main__":

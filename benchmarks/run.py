@@ -66,6 +66,18 @@ SECTIONS = ("defaults", "echo_seeds", "echo_parts", "articles", "energy", "paper
 # ---------------------------------------------------------------------------
 # Running scripts
 # ---------------------------------------------------------------------------
+def save_side_result(prefix, result, script, argv):
+    """A side benchmark's result, with its date and the command that made it,
+    in benchmarks/results/<prefix>-<date>.json; prints where."""
+    result.update(date=datetime.date.today().isoformat(),
+                  command="python benchmarks/%s %s" % (script, " ".join(argv)))
+    path = os.path.join(HERE, "results", "%s-%s.json" % (prefix, result["date"]))
+    with open(path, "w") as handle:
+        json.dump(result, handle, indent=2, sort_keys=True)
+    print("wrote %s" % os.path.relpath(path, ROOT))
+    return path
+
+
 def stacks():
     """(name, python) of the stacks that are set up, TF2 first."""
     found = []
@@ -711,8 +723,6 @@ DIGITS = {"echo_rnn": 4, "parity_rnn": 4, "char_rnn": 3, "energy_gru": 2}
 
 def md_defaults(result):
     """RESULTS.md's lines for the section defaults."""
-    if "defaults" not in result:
-        return []
     lines = []
     lines += ["## Default runs", "",
               "| script | stack | figure | mean ± sd | worst (seed) | seeds | "
@@ -742,8 +752,6 @@ def md_defaults(result):
 
 def md_echo_seeds(result):
     """RESULTS.md's lines for the section echo_seeds."""
-    if "echo_seeds" not in result:
-        return []
     lines = []
     lines += ["## Echo over seeds 1-50", "",
               "Below 0.999: echo_accuracy on the fresh series under 0.999 at the "
@@ -768,8 +776,6 @@ def md_echo_seeds(result):
 
 def md_echo_parts(result):
     """RESULTS.md's lines for the section echo_parts."""
-    if "echo_parts" not in result:
-        return []
     lines = []
     lines += ["## The echo series, parts 1-6 (seed 42, default flags)", "",
               "![accuracy per epoch](echo_parts.png)", "",
@@ -789,8 +795,6 @@ def md_echo_parts(result):
 
 def md_articles(result):
     """RESULTS.md's lines for the section articles."""
-    if "articles" not in result:
-        return []
     lines = ["## The articles' recipes beside ours", ""]
     for script in result["articles"]:
         lines += ["### %s" % script, ""] + articles_table(result, script) + [""]
@@ -817,8 +821,6 @@ def articles_table(result, script):
 
 def md_energy(result):
     """RESULTS.md's lines for the section energy."""
-    if "energy" not in result:
-        return []
     lines = []
     e = result["energy"]
     has_val = all("val_rmse_wh" in s["also"] for s in e["levers"].values())
@@ -881,8 +883,6 @@ def md_paper_training(result):
 
 def md_paper(result):
     """RESULTS.md's lines for the section paper."""
-    if "paper" not in result:
-        return []
     lines = []
     p = result["paper"]
     lines += ["## The paper's protocol: readings after the row", "",
@@ -923,8 +923,6 @@ def md_paper(result):
 
 def md_references(result):
     """RESULTS.md's lines for the section references."""
-    if "references" not in result:
-        return []
     lines = []
     ref = result["references"]
     lines += ["## References", "", "Echo: training steps per second, our loop "
@@ -945,8 +943,6 @@ def md_references(result):
 
 def md_scaling(result):
     """RESULTS.md's lines for the section scaling."""
-    if "scaling" not in result:
-        return []
     lines = []
     sc = result["scaling"]
     lines += ["## Scaling (current stack)", "", "![scaling](scaling.png)", "",
@@ -961,8 +957,12 @@ def md_scaling(result):
     return lines
 
 
-MARKDOWN_SECTIONS = (md_defaults, md_echo_seeds, md_echo_parts, md_articles, md_energy,
-                     md_paper_training, md_paper, md_references, md_scaling)
+# (the section each renders: it is left out where the results lack it, renderer)
+MARKDOWN_SECTIONS = (("defaults", md_defaults), ("echo_seeds", md_echo_seeds),
+                     ("echo_parts", md_echo_parts), ("articles", md_articles),
+                     ("energy", md_energy), ("paper_training", md_paper_training),
+                     ("paper", md_paper), ("references", md_references),
+                     ("scaling", md_scaling))
 
 
 def write_markdown(result, path):
@@ -979,8 +979,9 @@ def write_markdown(result, path):
                  result["machine"], result["cores"], stacks_text,
                  " --quick" if result["quick"] else "", result["name"],
                  ", ".join("%s %s" % kv for kv in sorted(dates.items()))), ""]
-    for section in MARKDOWN_SECTIONS:
-        lines += section(result)
+    for section, render in MARKDOWN_SECTIONS:
+        lines += render(result) if section in result or section == "paper_training" \
+            else []
     lines += side_benchmarks()
     with open(path, "w") as handle:
         handle.write("\n".join(lines) + "\n")
