@@ -9,7 +9,7 @@ DEMO_parity_rnn :=
 DEMO_char_rnn := --epochs 3
 DEMO_energy_gru := --epochs 5
 
-.PHONY: demo test setup setup-classic lint bench bench-quick tensorboard clean
+.PHONY: demo test setup setup-classic lint bench bench-quick figures tensorboard clean
 
 setup:
 	@bash tests/stacks.sh setup current
@@ -41,6 +41,11 @@ bench: setup
 
 bench-quick: setup
 	$(PY) benchmarks/run.py --quick
+
+# Every figure of the README and the docs, written again from benchmarks/results/
+# (make test fails while one differs from its results file).
+figures: setup
+	$(PY) benchmarks/figures.py
 
 clean:
 	rm -rf runs .pytest_cache

@@ -121,10 +121,11 @@ def test_learns_the_echo_and_one_unit_cannot(tmp_path):
 
 
 # A seed whose U[0, 1) starting weights (the article's, --init uniform) leave
-# the network at chance for good, on each stack (the stacks draw different
-# weights for the same seed): at chance for all 20 epochs of the 50-seed scan
-# in benchmarks/ (TF2's seed 1 for all 100 of --article's epochs too).
-STUCK_WITH_THE_ARTICLES_WEIGHTS = {"1": 28, "2": 1}
+# the network at chance, on each stack (the stacks draw different weights for
+# the same seed): found by a scan of seeds 1-40 with --article --epochs 4 on
+# 2026-12-06, after part 1's graph took the article's order (which changed the
+# draws); seed 15 was at chance on both stacks, and the default learns it.
+STUCK_WITH_THE_ARTICLES_WEIGHTS = {"1": 15, "2": 15}
 
 
 @pytest.mark.slow
