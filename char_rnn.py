@@ -244,7 +244,7 @@ def build_graph(V, cell="manual", hidden_size=100, num_layers=1, seq_length=25,
     graph = tf.Graph()
     with graph.as_default(), tf.device(device):
         tf.set_random_seed(seed)
-        global_step = tf.train.get_or_create_global_step()
+        global_step = tf.train.get_or_create_global_step()    # the optimizer counts in it
         # 'Light-weight intro to TensorFlow': placeholders for a batch of
         # windows (y is x one character on), and their one-hot rows x_oh.
         x = tf.placeholder(tf.int32, [None, seq_length], name="x")
