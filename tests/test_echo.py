@@ -140,26 +140,27 @@ def test_a_seed_the_articles_weights_leave_at_chance_learns_by_default(tmp_path)
     assert read_metrics(tmp_path / "b")["echo_accuracy"] >= 0.999
 
 
-# A seed whose network learns the echo and is later thrown back to chance by
-# one epoch-start window when the gradient is not clipped (seen on TF 1.15 in
-# the 50-seed scan of benchmarks/; on TF 2.x no seed of that scan did).
-THROWN_BACK_WITHOUT_CLIPPING = {"1": 48}
+# A seed whose network learns the echo and is then thrown back to chance for
+# good by one epoch-start window when the gradient is not clipped. At the
+# default rate (0.3) such seeds are rare (none in 50 seeds x 10 epochs on
+# either stack, 2026-12-06); at Adagrad's rate 1.0 a scan of seeds 1-6 found
+# one on each stack, and the clipped run of the same seed keeps the echo.
+THROWN_BACK_WITHOUT_CLIPPING = {"1": 6, "2": 4}
 
 
 @pytest.mark.slow
 def test_clipping_keeps_a_learned_echo_learned(tmp_path):
-    seed = THROWN_BACK_WITHOUT_CLIPPING.get(utils.tensorflow_version()[0])
-    if seed is None:
-        pytest.skip("no seed known to be thrown back on this stack")
-    flags = ["--epochs", "10", "--seed", str(seed)]
+    seed = THROWN_BACK_WITHOUT_CLIPPING[utils.tensorflow_version()[0]]
+    flags = ["--epochs", "10", "--learning-rate", "1.0", "--seed", str(seed)]
     assert run_quietly(echo_rnn.main, flags + ["--grad-clip", "0", "--output-dir",
                                                str(tmp_path / "a")]) == 0
     thrown = read_metrics(tmp_path / "a")
-    assert max(e["accuracy"] for e in thrown["history"]) >= 0.999   # it had learned
+    assert max(e["accuracy"] for e in thrown["history"]) >= 0.97    # it had learned
     assert thrown["echo_accuracy"] < 0.6                           # and lost it
+    assert all(e["accuracy"] < 0.6 for e in thrown["history"][-5:])   # for good
     assert run_quietly(echo_rnn.main, flags + ["--output-dir", str(tmp_path / "b")]) == 0
     clipped = read_metrics(tmp_path / "b")
-    assert min(e["accuracy"] for e in clipped["history"][1:]) >= 0.999
+    assert min(e["accuracy"] for e in clipped["history"][1:]) >= 0.99
     assert clipped["echo_accuracy"] >= 0.999
 
 
