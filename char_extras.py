@@ -13,10 +13,9 @@ off):
   (--weight-decay, decoupled from the gradient);
 - `moving_average` and `averaged_weights`: validation, test and samples use a
   moving average of the weights (--average), saved with the checkpoints;
-- `dynamic_step`, `kept_weights` and `load_weights`: dynamic evaluation,
-  which goes on learning from held-out text while scoring it
-  (--dynamic-evaluation), in a session of its own, so that the trained
-  weights stay as they are.
+- `dynamic_step` and `kept_weights`: dynamic evaluation, which goes on
+  learning from held-out text while scoring it (--dynamic-evaluation), and
+  puts the trained weights back afterwards.
 """
 from __future__ import print_function
 
@@ -105,19 +104,15 @@ Dynamic = collections.namedtuple("Dynamic", "rate step")
 
 def dynamic_step(loss, variables):
     """Dynamic evaluation's update: one plain SGD step on a held-out window's
-    loss, at the rate fed to `rate`. The step waits for the loss, so a
-    sess.run that fetches both scores the window before learning from it."""
+    loss, at the rate fed to `rate`. No weight changes before the loss and
+    every gradient are computed (the backward pass reads the weights too), so
+    a sess.run that fetches both scores the window before learning from it,
+    and the same weights give the same update every time."""
     rate = tf.placeholder(tf.float32, [], name="dynamic_rate")
     grads = tf.gradients(loss, variables)
-    with tf.control_dependencies([loss]):
+    with tf.control_dependencies([loss] + grads):
         step = tf.group(*[w.assign_sub(rate * g) for w, g in zip(variables, grads)])
     return Dynamic(rate, step)
-
-
-def load_weights(sess, variables, values):
-    """Put `values` (arrays, in the order of `variables`) in the variables."""
-    for w, value in zip(variables, values):
-        w.load(value, sess)
 
 
 @contextlib.contextmanager
@@ -127,4 +122,5 @@ def kept_weights(sess, variables):
     try:
         yield
     finally:
-        load_weights(sess, variables, values)
+        for w, value in zip(variables, values):
+            w.load(value, sess)

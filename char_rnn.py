@@ -477,22 +477,17 @@ def held_out_bits(sess, g, windows, ids, dynamic_rate=0.0):
 
 def dynamic_evaluation(sess, g, data, vocab):
     """Dynamic evaluation of the held-out parts, each from the weights in
-    `sess` (which it leaves as they are): the rate with the lowest validation
-    bits per character, then the test text at that rate. It runs in a
-    session of its own, on one thread: the gradients of a batch of one are
-    summed in an order that varies with the threads, and the same seed must
-    give the same figures. Returns {rate, val_bits, test_bits,
-    val_bpc_by_rate, seconds}."""
+    `sess`, which are put back afterwards: the rate with the lowest
+    validation bits per character, then the test text at that rate. Returns
+    {rate, val_bits, test_bits, val_bpc_by_rate, seconds}."""
     started, tried = time.time(), {}
     val_ids, test_ids = encode(data.val_text, vocab), encode(data.test_text, vocab)
-    with utils.make_session(g.graph, threads=1) as own:
-        own.run(g.init)
-        extras.load_weights(own, g.weights, sess.run(g.weights))
-        for rate in extras.DYNAMIC_RATES:
-            with extras.kept_weights(own, g.weights):
-                tried[rate] = held_out_bits(own, g, data.val, val_ids, rate)
-        best = min(tried, key=lambda rate: tried[rate].mean())
-        test_bits = held_out_bits(own, g, data.test, test_ids, best)
+    for rate in extras.DYNAMIC_RATES:
+        with extras.kept_weights(sess, g.weights):
+            tried[rate] = held_out_bits(sess, g, data.val, val_ids, rate)
+    best = min(tried, key=lambda rate: tried[rate].mean())
+    with extras.kept_weights(sess, g.weights):
+        test_bits = held_out_bits(sess, g, data.test, test_ids, best)
     return dict(rate=best, val_bits=tried[best], test_bits=test_bits,
                 val_bpc_by_rate={str(r): float(b.mean()) for r, b in tried.items()},
                 seconds=time.time() - started)

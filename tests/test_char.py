@@ -266,7 +266,7 @@ def test_the_state_is_carried_within_an_epoch_and_reset_between(tmp_path, monkey
             assert all(f is None for f in fed), k          # a new epoch: zeros
         else:
             previous = steps[k - 1][1]                      # the state just returned
-            assert len(fed) == len(previous) == 2           # every layer's
+            assert len(fed) == len(previous) == 4           # every layer's c and h
             for f, p in zip(fed, previous):
                 np.testing.assert_array_equal(f, p)
 
@@ -314,7 +314,7 @@ def test_quick_run(tmp_path):
     for name in ("training.png", "surprise.png"):
         assert (out / name).stat().st_size > 10000
     assert (out / "samples.txt").read_text(encoding="utf-8").startswith("PROSPERO.")
-    assert json.loads((out / "vocab.json").read_text())["cell"] == "gru"
+    assert json.loads((out / "vocab.json").read_text())["cell"] == "lstm"
     assert utils.tf.train.latest_checkpoint(str(out / "best"))
 
 

@@ -162,7 +162,7 @@ def test_dynamic_evaluation_learns_while_reading_and_puts_the_weights_back():
     np.testing.assert_array_equal(again, static)
 
 
-def test_dynamic_evaluation_chooses_its_rate_on_validation_and_leaves_the_weights():
+def test_dynamic_evaluation_chooses_its_rate_on_validation_and_puts_the_weights_back():
     args = char_rnn.parse_args(["--quick", "--max-chars", "6000", "--seq-length", "10"])
     data = char_rnn.prepare(args)
     g = char_rnn.build_graph(len(data.vocab), "gru", hidden_size=8, seq_length=10,
@@ -183,5 +183,6 @@ def test_dynamic_evaluation_chooses_its_rate_on_validation_and_leaves_the_weight
     assert rates[str(found["rate"])] == min(rates.values())      # validation decides
     assert found["val_bits"].shape == (len(data.val_text) - 1,)
     assert found["test_bits"].shape == (len(data.test_text) - 1,)
-    # its own session, one thread: the same figures every time
+    # no weight changes before every gradient of the window is computed: the
+    # same weights give the same figures every time
     np.testing.assert_array_equal(found["test_bits"], again["test_bits"])

@@ -23,7 +23,7 @@ SCRIPTS = {
              ["--state-size", "6"], "--state-size 4 (checkpoint) vs 6 (now)"),
     "parity": (parity_rnn.main, ["--quick", "--epochs", "3", "--target-accuracy", "1"],
                40, ["--cell", "gru"], "--cell lstm (checkpoint) vs gru (now)"),
-    "char": (char_rnn.main, ["--quick", "--epochs", "3"], 12,
+    "char": (char_rnn.main, ["--quick", "--epochs", "3"], 24,
              ["--hidden-size", "16"], "--hidden-size 32 (checkpoint) vs 16 (now)"),
     "energy": (energy_gru.main, ["--quick", "--epochs", "3", "--dropout", "dense"], 26,
                ["--rnn-layers", "4"], "--RNN_LAYERS 8:1 (checkpoint) vs 4:1 (now)"),
