@@ -582,7 +582,7 @@ def check(args):
 
 
 def parse_args(argv=None):
-    return cli.parse(__file__, __doc__, HYPERPARAMETERS, argv, epochs=40,
+    return cli.parse(__file__, __doc__, HYPERPARAMETERS, argv, epochs=30,
                      presets=[("article", ARTICLE), ("quick", QUICK)], check=check)
 
 
