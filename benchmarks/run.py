@@ -353,11 +353,7 @@ ARTICLE_ROWS = {
                                               "10"], [1, 2, 3], "TF2"),
         ("default, batch 1000 (the book's)", ["--batch-size", "1000", "--epochs", "10"],
          [1, 2, 3], "TF2")],
-    "char_rnn": [
-        ("article (min-char-rnn in TF)", ["--article"], [1, 2, 3], "all"),
-        ("the article's cell (1 x 100, hand-written), our training",
-         ["--cell", "manual", "--num-layers", "1", "--hidden-size", "100",
-          "--dropout", "1"], [1, 2, 3], "TF2")],
+    "char_rnn": [("article (min-char-rnn in TF)", ["--article"], [1, 2, 3], "all")],
     "energy_gru": [
         ("chapter 04_01", ["--article"], [1, 2, 3], "all"),
         ("chapter 04_02 (dropout on the GRUs)", ["--article", "--dropout", "rnn"],
