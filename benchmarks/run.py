@@ -961,19 +961,52 @@ MARKDOWN_SECTIONS = (("defaults", md_defaults), ("echo_seeds", md_echo_seeds),
                      ("scaling", md_scaling))
 
 
+def merged_results():
+    """Every section of benchmarks/run.py from the newest results file that
+    holds it (defaults and articles script by script), as one result, with
+    the day each was measured and the files it came from."""
+    merged = {"section_dates": {}, "name": [], "quick": False}
+    for path in sorted(glob.glob(os.path.join(HERE, "results", "20[0-9][0-9]-[0-9][0-9]-"
+                                                               "[0-9][0-9].json"))):
+        found = json.load(open(path))
+        dates = found.get("section_dates", {})
+        used = False
+        for section in SECTIONS:
+            if section not in found:
+                continue
+            used = True
+            if section in ("defaults", "articles"):
+                merged.setdefault(section, {}).update(found[section])
+                for script in found[section]:
+                    merged["section_dates"]["%s (%s)" % (section, script)] = dates.get(
+                        "%s (%s)" % (section, script), dates.get(section, found["date"]))
+            else:
+                merged[section] = found[section]
+                merged["section_dates"][section] = dates.get(section, found["date"])
+        if used:
+            merged["name"].append(os.path.basename(path))
+            merged.update((k, found[k]) for k in ("stacks", "machine", "cores", "date"))
+    merged["name"] = ", ".join(merged["name"])
+    return merged
+
+
 def write_markdown(result, path):
     stacks_text = ", ".join("%s = TensorFlow %s on Python %s"
                             % (n, v.get("tensorflow"), v.get("python"))
                             for n, v in result["stacks"].items())
     dates = dict((section, result["date"]) for section in SECTIONS if section in result)
     dates.update(result.get("section_dates", {}))
+    for section in ("defaults", "articles"):     # dated script by script instead
+        if any(key.startswith(section + " (") for key in dates):
+            dates.pop(section, None)
     lines = ["# Benchmark results", "",
              "%s, %d cores; %s. Produced by `python benchmarks/run.py%s`; raw "
-             "figures in `benchmarks/results/%s.json`. Figures are mean ± standard "
+             "figures in `benchmarks/results/` (%s). Figures are mean ± standard "
              "deviation over seeds, with the worst seed beside them. Each section "
              "was measured on the day it names: %s." % (
                  result["machine"], result["cores"], stacks_text,
-                 " --quick" if result["quick"] else "", result["name"],
+                 " --quick" if result["quick"] else "", result["name"] + (
+                     "" if result["name"].endswith(".json") else ".json"),
                  ", ".join("%s %s" % kv for kv in sorted(dates.items()))), ""]
     for section, render in MARKDOWN_SECTIONS:
         lines += render(result) if section in result or section == "paper_training" \
@@ -1096,8 +1129,8 @@ def main(argv=None):
     if "echo_parts" in result and not args.quick:
         plot_echo_parts(result["echo_parts"], os.path.join(HERE, "echo_parts.png"))
         shutil.copy(os.path.join(HERE, "echo_parts.png"), os.path.join(ROOT, "docs"))
-    write_markdown(result, os.path.join(HERE, "RESULTS-quick.md" if args.quick
-                                        else "RESULTS.md"))
+    write_markdown(result if args.quick else merged_results(),
+                   os.path.join(HERE, "RESULTS-quick.md" if args.quick else "RESULTS.md"))
     print("benchmarks: %s" % path)
 
 
