@@ -27,7 +27,7 @@ from utils import tf   # TensorFlow's 1.x API on either stack (see utils.py)
 
 # Rates of the plain SGD step that dynamic evaluation takes after each
 # held-out window; the one with the lowest validation bits per character wins.
-DYNAMIC_RATES = (0.003, 0.01, 0.03)
+DYNAMIC_RATES = (0.01, 0.03, 0.1)
 
 
 def decayed(learning_rate, global_step, lr_decay, steps_per_epoch):
