@@ -400,8 +400,21 @@ def defaults_all():
             "`benchmarks/results/%s`" % n for n in sorted(names))]
 
 
+def char_sample():
+    """The start of the default's samples.txt (seed 1, TF2), which
+    benchmarks/run.py copies into docs/ with its plots."""
+    with io.open(os.path.join(ROOT, "docs", "char_samples.txt"), encoding="utf-8") as handle:
+        text = handle.read()
+    lines = text[:500].rsplit("\n", 1)[0].split("\n")
+    name, found, date, stacks = char_defaults()
+    return ["```"] + lines + ["```", "", "The start of `samples.txt` of the default's "
+                              "seed-1 run on TF2 (%s): the best epoch's averaged weights, "
+                              "temperature 1, primed with `PROSPERO.`." % date]
+
+
 BLOCKS = {
     "readme.scripts": readme_scripts,
+    "char.sample": char_sample,
     "defaults": defaults_all,
     "char.compare": char_compare,
     "char.verdict": char_verdict,
