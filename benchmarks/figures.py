@@ -193,24 +193,27 @@ def articles_block(script):
 
 def side_block(prefix):
     """The tables a side benchmark printed (its newest results file named
-    PREFIX-<date>.json, or PREFIX = name-tf1 for PREFIX-<date>-tf1.json),
-    its headings left out, with its command and date."""
-    if prefix.endswith("-tf1"):
-        name, found = newest("%s-2*-tf1.json" % prefix[:-4])
-        stack = "TF1"
+    PREFIX-<date>.json, or PREFIX = name-tf1 for name-<date>-tf1.json, the
+    same for -tf2), its headings left out, with its command and date."""
+    if prefix[-4:] in ("-tf1", "-tf2"):
+        name, found = newest("%s-2*%s.json" % (prefix[:-4], prefix[-4:]))
+        stack = prefix[-3:].upper()
     else:
         name, found = newest("%s-2*[0-9].json" % prefix)
         stack = "TF2"
     lines = [line for line in found["markdown"].split("\n") if not line.startswith("#")]
     while lines and not lines[0].strip():
         lines.pop(0)
-    return lines + ["", source_line(found["command"].strip(), found["date"], name, [stack])]
+    # A benchmark that runs both stacks itself has a row per stack.
+    stacks = [s for s in ("TF2", "TF1") if "| %s |" % s in found["markdown"]] or [stack]
+    return lines + ["", source_line(found["command"].strip(), found["date"], name, stacks)]
 
 
-def run_block(section):
-    """A section of benchmarks/run.py's RESULTS.md, with the day it ran."""
+def run_block(section, render=None):
+    """A section of benchmarks/run.py's RESULTS.md (or the part of it that
+    `render` writes), with the day it ran."""
     name, result, date = run_results(section)
-    render = dict(run.MARKDOWN_SECTIONS)[section]
+    render = render or dict(run.MARKDOWN_SECTIONS)[section]
     lines = [line for line in render(result) if not line.startswith("#")]
     while lines and not lines[0].strip():
         lines.pop(0)
@@ -298,7 +301,8 @@ def char_compare():
     lines = table(header, rows)
     lines += ["", "Bits per character, mean ± sd over seeds %s. The count model's order "
               "(chosen on validation): %s; the mixture's weight on the network: %s; "
-              "dynamic evaluation's rate: %s. Paired differences on the test text, per "
+              "dynamic evaluation's rate: %s; the best validation epoch: %s. Paired "
+              "differences on the test text, per "
               "character, 95%% interval from a block bootstrap (blocks of 500 "
               "characters), for the seeds' mean difference and for the worst seed:" % (
                   "%s-%s" % (min(int(k) for k in found[stacks[0]]["per_seed"]),
@@ -308,7 +312,11 @@ def char_compare():
                   "; ".join("%s %s" % (s, mean_sd(found[s]["also"]["mixture_weight"], 2))
                             for s in stacks),
                   "; ".join("%s %s" % (s, mean_sd(found[s]["also"]["dynamic_rate"], 3))
-                            for s in stacks)), ""]
+                            for s in stacks),
+                  "; ".join("%s %s to %s of %s" % (
+                      s, num(found[s]["also"]["best_epoch"]["min"], 0),
+                      num(found[s]["also"]["best_epoch"]["max"], 0),
+                      num(found[s]["also"]["epochs_run"]["max"], 0)) for s in stacks)), ""]
     rows = []
     for key, label in PAIRS:
         cells = []
@@ -321,10 +329,10 @@ def char_compare():
         rows.append([label] + cells)
     lines += table(["test, paired"] + [h % s for s in stacks
                                        for h in ("%s: seeds' mean", "%s: worst seed")], rows)
-    return lines + ["", "Whole runs (training, the count model and dynamic evaluation "
-                    "included): %s. %s" % ("; ".join(
+    return lines + ["", "Whole runs, start to exit (training, the count model and dynamic "
+                    "evaluation included), mean over the seeds: %s. %s" % ("; ".join(
                         "%s %s min, of which training %s min" % (
-                            s, minutes(found[s]["whole_run_seconds"]["mean"]),
+                            s, minutes(found[s]["wall_seconds"]["mean"]),
                             minutes(found[s]["train_seconds"]["mean"])) for s in stacks),
                         source_line("python benchmarks/run.py --sections defaults "
                                     "--scripts char_rnn", date, name, stacks))]
@@ -338,15 +346,18 @@ def char_verdict():
         net = found[s]["paired"]["network_minus_ngram"]["seeds_mean"]
         mix = found[s]["paired"]["mixture_minus_ngram"]["seeds_mean"]
         if net[2] < 0:
-            alone = "ahead of the count model by %s bits (the interval clear of zero)" % (
+            alone = "ahead of the count model by %s bits, the interval clear of zero" % (
                 num(-net[0], 3))
         elif net[1] > 0:
-            alone = "behind the count model by %s bits (the interval clear of zero)" % (
+            alone = "behind the count model by %s bits, the interval clear of zero" % (
                 num(net[0], 3))
         else:
-            alone = "level with the count model (the interval includes zero)"
-        parts.append("on %s the network alone is %s, and the mixture is %s bits ahead of "
-                     "the count model" % (s, alone, num(-mix[0], 3)))
+            alone = "level with the count model, the interval including zero"
+        parts.append("on %s the network alone is %s (validation, where the choices are "
+                     "made: %s against %s), and the mixture is %s bits ahead of the count "
+                     "model" % (s, alone, num(found[s]["also"]["val_bpc"]["mean"], 3),
+                                num(found[s]["also"]["ngram_val_bpc"]["mean"], 3),
+                                num(-mix[0], 3)))
     return ["**The verdict, in the same figures.** On the test text, %s (%s)." % (
         "; ".join(parts), date)]
 
@@ -427,6 +438,8 @@ BLOCKS = {
     "energy.article": lambda: articles_block("energy_gru"),
     "echo.article": lambda: articles_block("echo_rnn"),
     "parity.article": lambda: articles_block("parity_rnn"),
+    "echo.loops": lambda: run_block("references", run.md_echo_loops),
+    "char.min-char-rnn": lambda: run_block("references", run.md_min_char),
 }
 
 

@@ -917,24 +917,30 @@ def md_paper(result):
     return lines
 
 
-def md_references(result):
-    """RESULTS.md's lines for the section references."""
-    lines = []
-    ref = result["references"]
-    lines += ["## References", "", "Echo: training steps per second, our loop "
-              "against the article's (which fetches the predictions every step and "
-              "redraws its figure every 100 steps):", "",
-              "| stack | ours | article's | ours / article's |", "|---|---|---|---|"]
-    for stack, e in ref["echo_loops"].items():
+def md_echo_loops(result):
+    """The echo half of the section references: our loop against the article's."""
+    lines = ["Echo: training steps per second, our loop against the article's (which "
+             "fetches the predictions every step and redraws its figure every 100 "
+             "steps):", "", "| stack | ours | article's | ours / article's |",
+             "|---|---|---|---|"]
+    for stack, e in result["references"]["echo_loops"].items():
         lines.append("| %s | %.0f | %.0f | %.2f |" % (
             stack, e["ours"], e["article"], e["ratio_ours_over_article"]))
-    mc = ref["min_char_rnn"]
-    lines += ["", "Char: the numpy min-char-rnn (vanilla RNN, 100 units, 25-step "
-              "windows, Adagrad) trained for %.0f s (the default char_rnn.py run's "
-              "mean training time), scored on the same texts: validation %.3f, "
-              "test %.3f bits per character." % (mc["seconds"], mc["val_bpc"],
-                                                 mc["test_bpc"]), ""]
     return lines
+
+
+def md_min_char(result):
+    """The char half of the section references: the numpy min-char-rnn."""
+    mc = result["references"]["min_char_rnn"]
+    return ["Char: the numpy min-char-rnn (vanilla RNN, 100 units, 25-step windows, "
+            "Adagrad) trained for %.0f s (the mean training time of that day's "
+            "char_rnn.py default), scored on the same texts: validation %.3f, test "
+            "%.3f bits per character." % (mc["seconds"], mc["val_bpc"], mc["test_bpc"])]
+
+
+def md_references(result):
+    """RESULTS.md's lines for the section references."""
+    return ["## References", ""] + md_echo_loops(result) + [""] + md_min_char(result) + [""]
 
 
 def md_scaling(result):

@@ -7,7 +7,7 @@ import doc_links
 
 def test_every_line_link_holds_its_name():
     found = [link for doc in doc_links.documents() for link in doc_links.links(doc)]
-    assert len(found) >= 40                  # each script's map, article 001's page
+    assert len(found) >= 40                  # each script's map, the cells article's page
     assert doc_links.problems() == []
 
 
