@@ -1022,49 +1022,65 @@ def write_markdown(result, path):
         handle.write("\n".join(lines) + "\n")
 
 
+# Side benchmarks in RESULTS.md: (title, results files[, "every": each file,
+# not only the newest]).
+SIDE_RESULTS = (
+    ("parity_rnn: the book's cell against the default's", "parity-cells-*.json"),
+    ("char_rnn levers (decided on validation)", "char-levers-*.json", "every"),
+    ("char_rnn speed, TF2", "char-speed-*-tf2.json"),
+    ("char_rnn speed, TF1", "char-speed-*-tf1.json"),
+    ("char_rnn on tiny shakespeare", "char-corpus-*.json"),
+    ("energy_gru against trees: the forecast, TF2", "energy-forecast-2*[0-9].json"),
+    ("energy_gru against trees: the forecast, TF1", "energy-forecast-*-tf1.json"),
+    ("energy_gru against trees: four later test periods", "energy-rolling-2*[0-9].json"),
+    ("energy_gru against trees: the paper's protocol", "energy-paper-2*[0-9].json"),
+    ("energy_gru: the paper preset's training", "energy-paper-training-2*[0-9].json"),
+    ("energy_gru: the paper preset without dropout", "energy-paper-dropout-2*[0-9].json"),
+    ("energy_gru: the paper preset's ensemble against trees",
+     "energy-paper-ensemble-2*[0-9].json"),
+    ("energy_gru's paper protocol: gradient boosting with a wider grid",
+     "energy-paper-gb-2*[0-9].json"),
+    ("energy_gru: the paper preset's ensemble against trees, 6 readings past the row "
+     "(after the fact)", "energy-paper-ensemble-after6-2*[0-9].json"),
+)
+
+
 def side_benchmarks():
     """The newest result of each side benchmark (char_levers.py, char_speed.py
     on each stack, char_corpus.py, energy_trees.py's modes), as the tables it
     printed, with its command."""
     lines = []
-    for title, pattern in (("parity_rnn: the book's cell against the default's",
-                            "parity-cells-*.json"),
-                           ("char_rnn levers (decided on validation)", "char-levers-*.json"),
-                           ("char_rnn speed, TF2", "char-speed-*-tf2.json"),
-                           ("char_rnn speed, TF1", "char-speed-*-tf1.json"),
-                           ("char_rnn on tiny shakespeare", "char-corpus-*.json"),
-                           ("energy_gru against trees: the forecast, TF2",
-                            "energy-forecast-2*[0-9].json"),
-                           ("energy_gru against trees: the forecast, TF1",
-                            "energy-forecast-*-tf1.json"),
-                           ("energy_gru against trees: four later test periods",
-                            "energy-rolling-2*[0-9].json"),
-                           ("energy_gru against trees: the paper's protocol",
-                            "energy-paper-2*[0-9].json"),
-                           ("energy_gru: the paper preset's training",
-                            "energy-paper-training-2*[0-9].json"),
-                           ("energy_gru: the paper preset without dropout",
-                            "energy-paper-dropout-2*[0-9].json"),
-                           ("energy_gru: the paper preset's ensemble against trees",
-                            "energy-paper-ensemble-2*[0-9].json"),
-                           ("energy_gru's paper protocol: gradient boosting with a wider grid",
-                            "energy-paper-gb-2*[0-9].json"),
-                           ("energy_gru: the paper preset's ensemble against trees, "
-                            "6 readings past the row (after the fact)",
-                            "energy-paper-ensemble-after6-2*[0-9].json")):
+    for title, pattern, *rest in SIDE_RESULTS:
         found = sorted(glob.glob(os.path.join(HERE, "results", pattern)))
-        if not found:
-            continue
-        side = json.load(open(found[-1]))
-        if "markdown" not in side:
-            continue
-        lines += ["## %s" % title, "", "`%s`, %s; raw figures in `benchmarks/results/%s`."
-                  % (side["command"].strip(), side["date"], os.path.basename(found[-1])),
-                  "", side["markdown"], ""]
-        for period, fold in sorted(side.get("folds", {}).items()):
-            table = [row for row in fold["table"] if row]
-            lines += ["Test period %s (`%s`):" % (period, " ".join(fold["flags"])), ""] + \
-                [row if row.startswith("|") else "\n" + row for row in table] + [""]
+        # The levers' searches all stay: a lever that left the script keeps
+        # its measurement here, with the code it was measured on.
+        for path in (found if "every" in rest else found[-1:]):
+            lines += side_section(title + (", the search of %s" % os.path.basename(path)[
+                len(pattern) - 6:-5] if "every" in rest else ""), path)
+    return lines
+
+
+def side_section(title, path):
+    """One side result's tables under `title`, with its command, its date and
+    a commit: the one whose code it measured where the file names it, else
+    the commit that added the file."""
+    side = json.load(open(path))
+    if "markdown" not in side:
+        return []
+    measured = side.get("commit")
+    commit = measured or subprocess.run(
+        ["git", "log", "--diff-filter=A", "--format=%h", "--",
+         os.path.relpath(path, ROOT)], cwd=ROOT, stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL, universal_newlines=True).stdout.strip()
+    lines = ["## %s" % title, "", "`%s`, %s%s; raw figures in `benchmarks/results/%s`."
+             % (side["command"].strip(), side["date"],
+                ", %s `%s`" % ("the code of commit" if measured
+                               else "added in commit", commit) if commit else "",
+                os.path.basename(path)), "", side["markdown"], ""]
+    for period, fold in sorted(side.get("folds", {}).items()):
+        table = [row for row in fold["table"] if row]
+        lines += ["Test period %s (`%s`):" % (period, " ".join(fold["flags"])), ""] + \
+            [row if row.startswith("|") else "\n" + row for row in table] + [""]
     return lines
 
 
