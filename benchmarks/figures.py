@@ -388,6 +388,36 @@ def char_nanogpt():
             "", "`benchmarks/results/references.json` (not measured here)."]
 
 
+def char_corpus_verdict():
+    """Tiny shakespeare in words: the network, the count model and their
+    mixture over the seeds, beside nanoGPT's figure (from the same files)."""
+    name, found = newest("char-corpus-2*[0-9].json")
+    runs = [r for r in found["runs"] if r.get("test_bpc") is not None]
+    if not runs or runs[0].get("ngram_test_bpc") is None:
+        raise LookupError("%s holds no count model" % name)
+
+    def mean(key):
+        return sum(r[key] for r in runs) / len(runs)
+    paired = [r["test_paired_differences"]["network_minus_ngram"] for r in runs]
+    behind = all(p[1] > 0 for p in paired)
+    ahead = all(p[2] < 0 for p in paired)
+    nano = load("references.json")["nanogpt_shakespeare_char_cpu"]["val_loss_nats"]
+    return ["**On tiny shakespeare** (test text, mean over seeds %s, TF2): the network "
+            "%s bits per character, the count model %s (order %s, chosen on "
+            "validation), their mixture %s; nanoGPT's figure on the same characters is "
+            "about %s. %s (%s)." % (
+                ", ".join(str(r["seed"]) for r in runs), num(mean("test_bpc"), 3),
+                num(mean("ngram_test_bpc"), 3),
+                "/".join(sorted({str(r["ngram_order"]) for r in runs})),
+                num(mean("mixture_test_bpc"), 3), num(nano / 0.6931471805599453, 2),
+                "The count model is ahead of the network on every seed, each paired "
+                "interval clear of zero" if behind else
+                "The network is ahead of the count model on every seed, each paired "
+                "interval clear of zero" if ahead else
+                "Network and count model are level on some seed (a paired interval "
+                "includes zero)", found["date"])]
+
+
 def defaults_all():
     """Every script's default runs, each from its newest results file."""
     rows, names = [], set()
@@ -432,6 +462,7 @@ BLOCKS = {
     "char.article": lambda: articles_block("char_rnn"),
     "char.levers-verdict": char_levers_verdict,
     "char.nanogpt": char_nanogpt,
+    "char.corpus-verdict": char_corpus_verdict,
     "echo.defaults": lambda: defaults_table("echo_rnn"),
     "parity.defaults": lambda: defaults_table("parity_rnn"),
     "energy.defaults": energy_defaults,
