@@ -214,7 +214,8 @@ def run_block(section, render=None):
     `render` writes), with the day it ran."""
     name, result, date = run_results(section)
     render = render or dict(run.MARKDOWN_SECTIONS)[section]
-    lines = [line for line in render(result) if not line.startswith("#")]
+    # headings and RESULTS.md's own images stay out: a page places its own
+    lines = [line for line in render(result) if not line.startswith(("#", "!["))]
     while lines and not lines[0].strip():
         lines.pop(0)
     while lines and not lines[-1].strip():
