@@ -514,8 +514,8 @@ def plot_surprise(path, text, bits, show=False, width=64, most=8.0):
     bar = fig.colorbar(plt.cm.ScalarMappable(cmap=cmap, norm=plt.Normalize(0, most)),
                        ax=ax, fraction=0.02, pad=0.01, extend="max")
     bar.set_label("bits for the character")
-    ax.set_title("bits the model paid per character of this excerpt: mean %.2f over its %d"
-                 % (np.mean(bits[:len(text)]), len(text)))
+    ax.set_title("bits the model paid per character of this excerpt: mean %.2f over "
+                 "its %d characters" % (np.mean(bits[:len(text)]), len(text)))
     return utils.save_figure(fig, path, show)
 
 

@@ -501,4 +501,4 @@ def test_plots_say_what_they_show(tmp_path, monkeypatch):
     assert len(fig.axes) == 2 and "bits" in fig.axes[1].get_ylabel()   # the colour bar
     colours = [t.get_color() for t in fig.axes[0].texts]
     assert colours == ["black", "black", "white"]      # readable on the darkest shade
-    assert "mean 4.37 over its 3" in fig.axes[0].get_title()   # the characters shown
+    assert "mean 4.37 over its 3 characters" in fig.axes[0].get_title()   # the characters shown
