@@ -24,6 +24,7 @@ from __future__ import print_function
 import glob
 import io
 import json
+import math
 import os
 import re
 import sys
@@ -385,7 +386,7 @@ def char_nanogpt():
             "character); it trains on the 90%% before it, we on the first 80%%. The "
             "machines differ, so equal time is only roughly equal work." % (
                 ref["where"][0].upper() + ref["where"][1:], num(ref["val_loss_nats"], 2),
-                num(ref["val_loss_nats"] / 0.6931471805599453, 2), ref["minutes"]),
+                num(ref["val_loss_nats"] / math.log(2), 2), ref["minutes"]),
             "", "`benchmarks/results/references.json` (not measured here)."]
 
 
@@ -410,7 +411,7 @@ def char_corpus_verdict():
                 ", ".join(str(r["seed"]) for r in runs), num(mean("test_bpc"), 3),
                 num(mean("ngram_test_bpc"), 3),
                 "/".join(sorted({str(r["ngram_order"]) for r in runs})),
-                num(mean("mixture_test_bpc"), 3), num(nano / 0.6931471805599453, 2),
+                num(mean("mixture_test_bpc"), 3), num(nano / math.log(2), 2),
                 "The count model is ahead of the network on every seed, each paired "
                 "interval clear of zero" if behind else
                 "The network is ahead of the count model on every seed, each paired "

@@ -1054,19 +1054,21 @@ def side_benchmarks():
         found = sorted(glob.glob(os.path.join(HERE, "results", pattern)))
         # The levers' searches all stay: a lever that left the script keeps
         # its measurement here, with the code it was measured on.
-        for path in (found if "every" in rest else found[-1:]):
-            lines += side_section(title + (", the search of %s" % os.path.basename(path)[
-                len(pattern) - 6:-5] if "every" in rest else ""), path)
+        every = "every" in rest
+        for path in (found if every else found[-1:]):
+            lines += side_section(title, path, dated=every)
     return lines
 
 
-def side_section(title, path):
-    """One side result's tables under `title`, with its command, its date and
-    a commit: the one whose code it measured where the file names it, else
-    the commit that added the file."""
+def side_section(title, path, dated=False):
+    """One side result's tables under `title` (with its date when `dated`),
+    with its command, its date and a commit: the one whose code it measured
+    where the file names it, else the commit that added the file."""
     side = json.load(open(path))
     if "markdown" not in side:
         return []
+    if dated:
+        title += ", the search of %s" % side["date"]
     measured = side.get("commit")
     commit = measured or subprocess.run(
         ["git", "log", "--diff-filter=A", "--format=%h", "--",
